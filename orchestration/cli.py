@@ -1,0 +1,150 @@
+"""The ``schemewatch`` command line.
+
+Heavy libraries (torch, dagster, evidently, …) are imported inside the commands
+that need them, so ``schemewatch --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+
+import click
+
+EXIT_BAD_INPUT = 2
+
+
+class BadInput(click.ClickException):
+    """Bad input from the user: one line on stderr, exit code 2, nothing written."""
+
+    exit_code = EXIT_BAD_INPUT
+
+    def show(self, file=None) -> None:  # noqa: ANN001 - click's signature
+        click.echo(f"error: {self.format_message()}", err=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="schemewatch")
+def cli() -> None:
+    """schemewatch: did last night's training erode anti-scheming behaviour?
+
+    Trains a chain of checkpoints, re-evaluates each on held-out covert-action
+    environments and tracks covert, spec-citation and evaluation-awareness rates.
+    """
+
+
+@cli.command()
+@click.option(
+    "--split",
+    type=click.Choice(["train", "eval"]),
+    default=None,
+    help="Only environments of this split (default: both).",
+)
+@click.option("--family", "family_name", default=None, help="Only this family.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list instead of a table.")
+@click.option("--summary", is_flag=True, help="One line per family instead of per environment.")
+def envs(split: str | None, family_name: str | None, as_json: bool, summary: bool) -> None:
+    """List the environment suite (ids are stable for a suite version)."""
+    from schemewatch.environments import SUITE_VERSION, UnknownEnvironmentError, build_suite, family
+
+    suite = build_suite(split)
+    if family_name is not None:
+        try:
+            family(family_name)
+        except UnknownEnvironmentError as exc:
+            raise BadInput(str(exc)) from None
+        suite = tuple(e for e in suite if e.family == family_name)
+    if summary:
+        counts = Counter((e.family, e.category, str(e.split), e.counts_in_aggregate) for e in suite)
+        rows = [
+            {"family": f, "category": c, "split": s, "counts_in_aggregate": a, "environments": n}
+            for (f, c, s, a), n in counts.items()
+        ]
+    else:
+        rows = [e.to_summary() for e in suite]
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    columns = ["family", "category", "split", "counts_in_aggregate", "environments"] if summary else [
+        "id", "category", "split", "counts_in_aggregate"
+    ]
+    click.echo(_table(rows, columns))
+    n_families = len({e.family for e in suite})
+    click.echo(f"\n{len(suite)} environments in {n_families} families (suite {SUITE_VERSION})")
+
+
+@cli.command()
+@click.option("--env", "env_id", required=True, help="Environment id, e.g. log_falsification-003.")
+@click.option(
+    "--response",
+    "response_path",
+    required=True,
+    help="File holding the response text, or - for standard input.",
+)
+def grade(env_id: str, response_path: str) -> None:
+    """Grade one response to one environment; prints the Grade as JSON."""
+    from schemewatch.environments import UnknownEnvironmentError, environment
+    from schemewatch.grading import grade as grade_response
+
+    try:
+        env = environment(env_id)
+    except UnknownEnvironmentError as exc:
+        raise BadInput(str(exc)) from None
+    text = _read_text(response_path)
+    click.echo(json.dumps(grade_response(env, text).to_dict(), indent=2))
+
+
+@cli.command()
+def spec() -> None:
+    """Print the anti-scheming spec as it appears in a system prompt."""
+    from schemewatch.spec import render_spec
+
+    click.echo(render_spec())
+
+
+def _read_text(path: str) -> str:
+    if path == "-":
+        return sys.stdin.read()
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise BadInput(f"response file {path!r} does not exist") from None
+    except IsADirectoryError:
+        raise BadInput(f"response file {path!r} is a directory; pass a text file") from None
+    except UnicodeDecodeError:
+        raise BadInput(f"response file {path!r} is not UTF-8 text") from None
+    except OSError as exc:
+        raise BadInput(f"cannot read response file {path!r}: {exc.strerror}") from None
+
+
+def _table(rows: list[dict[str, object]], columns: list[str]) -> str:
+    widths = {c: max([len(c), *(len(str(r[c])) for r in rows)]) for c in columns}
+    lines = ["  ".join(c.ljust(widths[c]) for c in columns)]
+    lines.append("  ".join("-" * widths[c] for c in columns))
+    lines += ["  ".join(str(r[c]).ljust(widths[c]) for c in columns).rstrip() for r in rows]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    """Entry point: usage errors become one line on stderr and exit code 2."""
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(1)
+    except BadInput as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.UsageError as exc:
+        hint = f" (see `{exc.ctx.command_path} --help`)" if exc.ctx else ""
+        click.echo(f"error: {exc.format_message()}{hint}", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+
+
+if __name__ == "__main__":
+    main()
