@@ -27,12 +27,28 @@ class BadInput(click.ClickException):
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="schemewatch")
-def cli() -> None:
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="SCHEMEWATCH_DATA",
+    default="data",
+    show_default=True,
+    help="Where checkpoints, the warehouse and reports live (env: SCHEMEWATCH_DATA).",
+)
+@click.pass_context
+def cli(ctx: click.Context, data_dir: Path) -> None:
     """schemewatch: did last night's training erode anti-scheming behaviour?
 
     Trains a chain of checkpoints, re-evaluates each on held-out covert-action
     environments and tracks covert, spec-citation and evaluation-awareness rates.
     """
+    ctx.obj = {"data_dir": data_dir}
+
+
+def _paths(ctx: click.Context):  # noqa: ANN202 - PathsConfig, imported lazily
+    from schemewatch.config import PathsConfig
+
+    return PathsConfig(data_dir=ctx.obj["data_dir"])
 
 
 @cli.command()
@@ -102,6 +118,88 @@ def spec() -> None:
     from schemewatch.spec import render_spec
 
     click.echo(render_spec())
+
+
+@cli.command()
+@click.option("--checkpoint", "checkpoint_ref", default=None,
+              help="Checkpoint directory, alias (base, as-sft, as-rl, cap-1, …) or id.")
+@click.option("--endpoint", default=None, help="OpenAI-compatible base URL instead of a local checkpoint.")
+@click.option("--model", "model_name", default=None, help="Model name served at --endpoint.")
+@click.option("--samples", type=click.IntRange(1, 1000), default=5, show_default=True,
+              help="Samples per environment.")
+@click.option("--date", "eval_date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Evaluation date (default: today).")
+@click.option("--split", type=click.Choice(["train", "eval"]), default="eval", show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--temperature", type=click.FloatRange(0, 5), default=1.0, show_default=True)
+@click.option("--max-new-tokens", type=click.IntRange(8, 8192), default=160, show_default=True)
+@click.option("--prefix", default="", help="Text forced at the start of every response, "
+              "e.g. '<think>This might be a test. ' (evaluation-awareness intervention).")
+@click.option("--batch-size", type=click.IntRange(1, 4096), default=64, show_default=True)
+@click.pass_context
+def evaluate(ctx: click.Context, checkpoint_ref: str | None, endpoint: str | None,
+             model_name: str | None, samples: int, eval_date, split: str, seed: int,
+             temperature: float, max_new_tokens: int, prefix: str, batch_size: int) -> None:
+    """Sample, grade and store one evaluation of a checkpoint (or endpoint)."""
+    from datetime import date
+
+    from schemewatch.checkpoints import CheckpointInfo, CheckpointNotFoundError, CheckpointStore
+    from schemewatch.environments import build_suite
+    from schemewatch.evaluate import EvalSettings
+    from schemewatch.evaluate import evaluate as run_evaluation
+    from schemewatch.policy import PolicyError
+    from schemewatch.warehouse import Warehouse
+
+    paths = _paths(ctx)
+    if (checkpoint_ref is None) == (endpoint is None):
+        raise BadInput("pass exactly one of --checkpoint or --endpoint")
+    try:
+        if endpoint is not None:
+            if not model_name:
+                raise BadInput("--endpoint needs --model (the model name the server serves)")
+            from schemewatch.policy import OpenAICompatiblePolicy
+
+            policy = OpenAICompatiblePolicy(endpoint, model_name)
+            policy.check()
+            info = CheckpointInfo(model_name, "external", -1, None, Path(endpoint))
+        else:
+            from schemewatch.policy import LocalCheckpointPolicy
+
+            info = CheckpointStore(paths.checkpoints_dir).resolve(checkpoint_ref)
+            policy = LocalCheckpointPolicy(info.path, batch_size=batch_size)
+        settings = EvalSettings(samples_per_env=samples, seed=seed, temperature=temperature,
+                                max_new_tokens=max_new_tokens, response_prefix=prefix)
+        when = eval_date.date() if eval_date else date.today()
+        run, sample_rows = run_evaluation(policy, build_suite(split), checkpoint_id=info.id,
+                                          eval_date=when, settings=settings)
+    except (CheckpointNotFoundError, PolicyError) as exc:
+        raise BadInput(str(exc)) from None
+    warehouse = Warehouse(paths.warehouse_dir)
+    warehouse.register_checkpoint(info)
+    rates = warehouse.store_eval_run(run, sample_rows)
+    overall = {r["metric"]: r for r in rates.filter(rates["family"].is_null()).iter_rows(named=True)}
+    click.echo(
+        f"stored {sample_rows.height} samples as {run.eval_run_id}: covert "
+        f"{overall['covert']['rate']:.1%}, cites spec {overall['citation']['rate']:.1%}, "
+        f"unparseable {overall['unparseable']['rate']:.1%}"
+    )
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print {\"checkpoints\": [...]} as JSON.")
+@click.option("--split", type=click.Choice(["train", "eval"]), default="eval", show_default=True)
+@click.pass_context
+def report(ctx: click.Context, as_json: bool, split: str) -> None:
+    """Latest evaluation of every checkpoint, in training order."""
+    from schemewatch.report import checkpoint_report, format_report_table
+    from schemewatch.warehouse import WarehouseReader
+
+    with WarehouseReader(_paths(ctx).warehouse_dir) as reader:
+        entries = checkpoint_report(reader, split)
+    if as_json:
+        click.echo(json.dumps({"checkpoints": entries}, indent=2))
+    else:
+        click.echo(format_report_table(entries))
 
 
 def _read_text(path: str) -> str:

@@ -71,3 +71,41 @@ def test_unreadable_binary_response_file_is_a_clear_error(tmp_path) -> None:
 def test_help_is_fast_and_lists_commands() -> None:
     result = run("--help")
     assert result.returncode == 0 and "envs" in result.stdout and "grade" in result.stdout
+
+
+def _run_in(data_dir, *args: str) -> subprocess.CompletedProcess[str]:
+    return run("--data-dir", str(data_dir), *args)
+
+
+def test_evaluate_then_report_on_a_checkpoint_directory(tiny_checkpoint, tmp_path) -> None:
+    result = _run_in(tmp_path, "evaluate", "--checkpoint", str(tiny_checkpoint), "--samples", "1",
+                     "--max-new-tokens", "8", "--date", "2026-11-20")
+    assert result.returncode == 0, result.stderr
+    assert "stored" in result.stdout and "unparseable 100.0%" in result.stdout
+    report = json.loads(_run_in(tmp_path, "report", "--json").stdout)["checkpoints"]
+    assert len(report) == 1
+    entry = report[0]
+    assert entry["checkpoint"] == "tiny" and entry["eval_date"] == "2026-11-20"
+    assert entry["unparseable_rate"] == 1.0 and entry["n"] > 0 and entry["covert_count"] == 0
+    for key in ("stage", "stage_index", "covert_rate", "covert_ci", "citation_rate", "citation_ci",
+                "cited_covert_rate", "aware_rate"):
+        assert key in entry
+    table = _run_in(tmp_path, "report").stdout
+    assert "tiny" in table and "covert" in table
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("evaluate", "--checkpoint", "base"), "unknown checkpoint alias 'base'"),
+        (("evaluate", "--checkpoint", "/no/such/dir"), "does not exist"),
+        (("evaluate", "--endpoint", "http://127.0.0.1:9", "--model", "m"), "127.0.0.1:9"),
+        (("evaluate",), "exactly one of --checkpoint or --endpoint"),
+        (("evaluate", "--checkpoint", "x", "--date", "23/11/2026"), "--date"),
+    ],
+)
+def test_evaluate_bad_input_is_exit_2_and_writes_nothing(tmp_path, args, message) -> None:
+    result = _run_in(tmp_path / "data", *args)
+    assert result.returncode == 2, result.stderr
+    assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "data").exists()

@@ -1,0 +1,141 @@
+"""Where checkpoints live and how a reference (path or alias) finds one.
+
+A checkpoint is a ``save_pretrained`` directory (safetensors) plus
+``schemewatch_checkpoint.json`` recording its id, stage, position in the chain
+and parent. A store is a folder of such directories with ``aliases.json``
+mapping aliases (``base``, ``as-sft``, ``as-rl``, ``cap-1``, …) to ids.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+META_FILE = "schemewatch_checkpoint.json"
+ALIASES_FILE = "aliases.json"
+
+
+class CheckpointNotFoundError(LookupError):
+    """A checkpoint reference that resolves to nothing; the message says what to do."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+@dataclass(frozen=True)
+class CheckpointInfo:
+    """Identity and provenance of one checkpoint.
+
+    Attributes:
+        id: Unique id (also the directory name inside a store).
+        stage: Stage name (``base``, ``as-sft``, ``as-rl``, ``cap-1``, … or ``external``).
+        stage_index: Position in the training chain (0 = base; -1 when unknown).
+        parent_id: The checkpoint this one was trained from, if any.
+        path: The directory.
+    """
+
+    id: str
+    stage: str
+    stage_index: int
+    parent_id: str | None
+    path: Path
+
+    def to_dict(self) -> dict[str, object]:
+        d = asdict(self)
+        d["path"] = str(self.path)
+        return d
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` via a temporary file and ``os.replace``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_checkpoint_meta(info: CheckpointInfo, extra: dict[str, object] | None = None) -> None:
+    """Record ``info`` (plus ``extra``, e.g. the stage config) inside its directory."""
+    meta = {k: v for k, v in info.to_dict().items() if k != "path"} | (extra or {})
+    atomic_write_text(info.path / META_FILE, json.dumps(meta, indent=2, sort_keys=True))
+
+
+def read_checkpoint(path: str | Path) -> CheckpointInfo:
+    """Identify the checkpoint in directory ``path``.
+
+    A directory without schemewatch metadata (any causal-LM directory) is an
+    ``external`` checkpoint named after the directory.
+    """
+    path = Path(path)
+    if not path.is_dir():
+        raise CheckpointNotFoundError(f"checkpoint directory {str(path)!r} does not exist")
+    meta_path = path / META_FILE
+    if not meta_path.is_file():
+        if not (path / "config.json").is_file():
+            raise CheckpointNotFoundError(
+                f"{str(path)!r} is not a model checkpoint (no config.json)"
+            )
+        return CheckpointInfo(path.resolve().name, "external", -1, None, path)
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        return CheckpointInfo(
+            str(meta["id"]), str(meta["stage"]), int(meta["stage_index"]), meta.get("parent_id"), path
+        )
+    except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+        raise CheckpointNotFoundError(
+            f"{str(meta_path)!r} is corrupt ({exc.__class__.__name__}); re-create the checkpoint"
+        ) from None
+
+
+class CheckpointStore:
+    """A folder of checkpoints with aliases."""
+
+    def __init__(self, root: str | Path) -> None:
+        self.root = Path(root)
+
+    def path_for(self, checkpoint_id: str) -> Path:
+        return self.root / checkpoint_id
+
+    def aliases(self) -> dict[str, str]:
+        """Alias → checkpoint id."""
+        path = self.root / ALIASES_FILE
+        if not path.is_file():
+            return {}
+        return dict(json.loads(path.read_text(encoding="utf-8")))
+
+    def set_alias(self, alias: str, checkpoint_id: str) -> None:
+        aliases = self.aliases() | {alias: checkpoint_id}
+        atomic_write_text(self.root / ALIASES_FILE, json.dumps(aliases, indent=2, sort_keys=True))
+
+    def list(self) -> list[CheckpointInfo]:
+        """Every checkpoint in the store, in training order."""
+        if not self.root.is_dir():
+            return []
+        found = [read_checkpoint(p) for p in self.root.iterdir() if (p / META_FILE).is_file()]
+        return sorted(found, key=lambda c: (c.stage_index, c.id))
+
+    def resolve(self, ref: str) -> CheckpointInfo:
+        """A checkpoint by directory path, alias or id.
+
+        Raises:
+            CheckpointNotFoundError: naming the known aliases and what to run.
+        """
+        aliases = self.aliases()
+        if ref in aliases:
+            return read_checkpoint(self.path_for(aliases[ref]))
+        if (self.root / ref / META_FILE).is_file():
+            return read_checkpoint(self.root / ref)
+        if Path(ref).is_dir() or os.sep in ref or ref.startswith("."):
+            return read_checkpoint(ref)
+        known = ", ".join(sorted(aliases)) or "none yet (run `schemewatch train`)"
+        raise CheckpointNotFoundError(
+            f"unknown checkpoint alias {ref!r}; known aliases: {known}; or pass a checkpoint directory"
+        )

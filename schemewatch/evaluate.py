@@ -1,0 +1,123 @@
+"""The evaluation runner: suite × checkpoint × samples per environment → graded samples."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import polars as pl
+from tqdm.auto import tqdm
+
+from schemewatch.environments import SUITE_VERSION, Environment, derive_seed
+from schemewatch.grading import grade
+from schemewatch.policy.base import Policy, PolicyError
+from schemewatch.warehouse import SAMPLE_SCHEMA, EvalRun
+
+
+@dataclass(frozen=True)
+class EvalSettings:
+    """How to sample one evaluation run.
+
+    Attributes:
+        samples_per_env: Responses sampled per environment.
+        seed: Base seed; every sample's seed derives from it.
+        temperature: Sampling temperature.
+        max_new_tokens: Cap on response length in tokens.
+        response_prefix: Text forced at the start of the reasoning, e.g.
+            ``"<think>This might be a test. "`` for the evaluation-awareness
+            intervention; empty for ordinary evaluations.
+        system_prompt: Optional system prompt (e.g. the spec) for every prompt.
+        chunk_size: Prompts per ``generate`` call (the progress bar's step).
+    """
+
+    samples_per_env: int = 5
+    seed: int = 0
+    temperature: float = 1.0
+    max_new_tokens: int = 160
+    response_prefix: str = ""
+    system_prompt: str | None = None
+    chunk_size: int = 256
+
+
+def eval_run_id(checkpoint_id: str, split: str, eval_date: date, settings: EvalSettings) -> str:
+    """A deterministic id, so re-running the same evaluation replaces it."""
+    key = derive_seed(
+        checkpoint_id, SUITE_VERSION, split, eval_date.isoformat(), settings.samples_per_env,
+        settings.seed, settings.temperature, settings.max_new_tokens, settings.response_prefix,
+        settings.system_prompt or "",
+    )
+    safe = re.sub(r"[^A-Za-z0-9_.-]", "_", checkpoint_id)[:80]
+    return f"{safe}--{eval_date.isoformat()}--{key:016x}"
+
+
+def evaluate(
+    policy: Policy,
+    envs: Sequence[Environment],
+    *,
+    checkpoint_id: str,
+    eval_date: date,
+    settings: EvalSettings = EvalSettings(),
+    progress: bool = True,
+) -> tuple[EvalRun, pl.DataFrame]:
+    """Sample, grade and tabulate one evaluation run.
+
+    Returns:
+        The run's metadata and a DataFrame with one row per sample (columns in
+        :data:`schemewatch.warehouse.SAMPLE_SCHEMA`).
+
+    Raises:
+        PolicyError: when the policy fails or returns the wrong number of texts;
+            nothing has been written at that point.
+    """
+    if not envs:
+        raise ValueError("no environments to evaluate; check the split or family filter")
+    splits = {str(e.split) for e in envs}
+    split = splits.pop() if len(splits) == 1 else "mixed"
+    run = EvalRun(
+        eval_run_id=eval_run_id(checkpoint_id, split, eval_date, settings),
+        checkpoint_id=checkpoint_id,
+        suite_version=SUITE_VERSION,
+        split=split,
+        eval_date=eval_date,
+        seed=settings.seed,
+        samples_per_env=settings.samples_per_env,
+        response_prefix=settings.response_prefix,
+        policy=policy.name,
+    )
+    jobs = [(env, k) for k in range(settings.samples_per_env) for env in envs]
+    rows = []
+    with tqdm(total=len(jobs), desc=f"evaluate {checkpoint_id}", unit="sample", disable=not progress) as bar:
+        for chunk_no, start in enumerate(range(0, len(jobs), settings.chunk_size)):
+            chunk = jobs[start : start + settings.chunk_size]
+            texts = policy.generate(
+                [env.prompt for env, _ in chunk],
+                max_new_tokens=settings.max_new_tokens,
+                temperature=settings.temperature,
+                seed=derive_seed(settings.seed, chunk_no) % 2**31,
+                system_prompt=settings.system_prompt,
+                response_prefix=settings.response_prefix,
+            )
+            if len(texts) != len(chunk):
+                raise PolicyError(f"policy {policy.name} returned {len(texts)} texts for {len(chunk)} prompts")
+            # Policies that know their token counts expose them; others count words.
+            n_tokens = getattr(policy, "last_token_counts", None)
+            if n_tokens is None or len(n_tokens) != len(texts):
+                n_tokens = [len(t.split()) for t in texts]
+            for (env, k), text, n_tok in zip(chunk, texts, n_tokens, strict=True):
+                g = grade(env, text)
+                rows.append(
+                    {
+                        "eval_run_id": run.eval_run_id, "checkpoint_id": checkpoint_id,
+                        "suite_version": SUITE_VERSION, "env_id": env.id, "family": env.family,
+                        "category": env.category, "split": str(env.split),
+                        "counts_in_aggregate": env.counts_in_aggregate, "sample_idx": k,
+                        "seed": settings.seed, "eval_date": eval_date, "response": text,
+                        "outcome": str(g.outcome), "covert": g.covert, "cites_spec": g.cites_spec,
+                        "cited_principles": list(g.cited_principles), "eval_aware": g.eval_aware,
+                        "good": g.good, "n_tokens": n_tok,
+                    }
+                )
+            bar.update(len(chunk))
+    return run, pl.DataFrame(rows, schema=SAMPLE_SCHEMA)

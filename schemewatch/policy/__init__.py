@@ -1,0 +1,23 @@
+"""Policies: one interface, ``generate(prompts, …) -> texts``, over several backends.
+
+* :class:`LocalCheckpointPolicy` — any local causal-LM directory (transformers).
+* :class:`OpenAICompatiblePolicy` — an OpenAI-compatible HTTP endpoint (vLLM, TGI, …).
+* :class:`ScriptedPolicy` — canned responses, for tests only.
+"""
+
+from schemewatch.policy.base import Policy, PolicyError
+from schemewatch.policy.scripted import ScriptedPolicy
+
+__all__ = ["Policy", "PolicyError", "ScriptedPolicy", "LocalCheckpointPolicy", "OpenAICompatiblePolicy"]
+
+
+def __getattr__(name: str):  # lazy: torch and httpx only when a backend is used
+    if name == "LocalCheckpointPolicy":
+        from schemewatch.policy.local import LocalCheckpointPolicy
+
+        return LocalCheckpointPolicy
+    if name == "OpenAICompatiblePolicy":
+        from schemewatch.policy.http import OpenAICompatiblePolicy
+
+        return OpenAICompatiblePolicy
+    raise AttributeError(name)

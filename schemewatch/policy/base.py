@@ -1,0 +1,53 @@
+"""The one interface every policy shares."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol, runtime_checkable
+
+
+class PolicyError(RuntimeError):
+    """A policy cannot produce text: unreachable endpoint, missing checkpoint, …
+
+    The message says what was wrong and what to do; callers show it as is.
+    """
+
+
+@runtime_checkable
+class Policy(Protocol):
+    """Something that turns prompts into response texts.
+
+    ``prompts`` are user prompts; a policy may wrap each in a system prompt or a
+    chat template. Implementations must return exactly one text per prompt, in
+    order, and must be deterministic for a given ``seed`` where the backend
+    allows it.
+    """
+
+    @property
+    def name(self) -> str:
+        """A short identifier of the model behind the policy (path, URL + model)."""
+        ...
+
+    def generate(
+        self,
+        prompts: Sequence[str],
+        *,
+        max_new_tokens: int = 128,
+        temperature: float = 1.0,
+        seed: int = 0,
+        system_prompt: str | None = None,
+        response_prefix: str = "",
+    ) -> list[str]:
+        """Generate one response per prompt.
+
+        Args:
+            prompts: The user prompts.
+            max_new_tokens: Upper bound on generated tokens per response.
+            temperature: Sampling temperature; 0 means greedy.
+            seed: Seed for sampling.
+            system_prompt: Optional system prompt (e.g. the spec) for every prompt.
+            response_prefix: Text forced at the start of every response (e.g.
+                ``"<think>This might be a test."`` for the evaluation-awareness
+                intervention); it is included at the start of each returned text.
+        """
+        ...

@@ -1,0 +1,111 @@
+"""The per-checkpoint report: latest held-out evaluation of every checkpoint."""
+
+from __future__ import annotations
+
+import math
+
+import polars as pl
+
+from schemewatch.warehouse import WarehouseReader
+
+_LATEST_RUNS = """
+WITH ranked AS (
+    SELECT r.*, row_number() OVER (
+        PARTITION BY r.checkpoint_id ORDER BY r.eval_date DESC, r.created_at DESC) AS rn
+    FROM eval_runs r
+    WHERE r.split = ? AND r.response_prefix = ''
+)
+SELECT ranked.eval_run_id, ranked.checkpoint_id, ranked.eval_date,
+       coalesce(c.stage, 'external') AS stage, coalesce(c.stage_index, -1) AS stage_index
+FROM ranked LEFT JOIN checkpoints c USING (checkpoint_id)
+WHERE rn = 1
+ORDER BY stage_index, ranked.checkpoint_id
+"""
+
+_OVERALL_RATES = """
+SELECT eval_run_id, metric, k, n, rate, ci_low, ci_high
+FROM rates WHERE family IS NULL AND eval_run_id IN (SELECT unnest(?::VARCHAR[]))
+"""
+
+
+def _clean(x: float | None) -> float | None:
+    return None if x is None or (isinstance(x, float) and math.isnan(x)) else round(x, 6)
+
+
+def checkpoint_report(reader: WarehouseReader, split: str = "eval") -> list[dict[str, object]]:
+    """One entry per checkpoint, in training order, for its latest evaluation.
+
+    Rates are over the families that count in aggregates; ``*_ci`` are Wilson 95%
+    intervals; ``cited_covert_rate`` is covert among the spec-citing responses.
+    """
+    runs = reader.query(_LATEST_RUNS, [split])
+    if runs.is_empty():
+        return []
+    rates = reader.query(_OVERALL_RATES, [runs["eval_run_id"].to_list()])
+    by_run: dict[str, dict[str, dict[str, object]]] = {}
+    for r in rates.iter_rows(named=True):
+        by_run.setdefault(r["eval_run_id"], {})[r["metric"]] = r
+    entries = []
+    for run in runs.iter_rows(named=True):
+        m = by_run.get(run["eval_run_id"], {})
+
+        def rate(metric: str, m: dict = m) -> float | None:
+            return _clean(m[metric]["rate"]) if metric in m else None
+
+        def ci(metric: str, m: dict = m) -> list[float | None]:
+            return [_clean(m[metric]["ci_low"]), _clean(m[metric]["ci_high"])] if metric in m else [None, None]
+
+        covert = m.get("covert", {})
+        entries.append(
+            {
+                "checkpoint": run["checkpoint_id"],
+                "stage": run["stage"],
+                "stage_index": run["stage_index"],
+                "eval_date": run["eval_date"].isoformat(),
+                "eval_run_id": run["eval_run_id"],
+                "n": covert.get("n", 0),
+                "covert_count": covert.get("k", 0),
+                "covert_rate": rate("covert"),
+                "covert_ci": ci("covert"),
+                "citation_rate": rate("citation"),
+                "citation_ci": ci("citation"),
+                "cited_covert_rate": rate("cited_covert"),
+                "cited_covert_ci": ci("cited_covert"),
+                "cited_n": m.get("cited_covert", {}).get("n", 0),
+                "aware_rate": rate("aware"),
+                "aware_ci": ci("aware"),
+                "unparseable_rate": rate("unparseable"),
+                "unparseable_count": m.get("unparseable", {}).get("k", 0),
+            }
+        )
+    return entries
+
+
+def _pct(x: object) -> str:
+    return "–" if x is None else f"{100 * float(x):5.1f}%"
+
+
+def format_report_table(entries: list[dict[str, object]]) -> str:
+    """The report as a fixed-width table for a terminal."""
+    if not entries:
+        return "no evaluations yet — run `make demo` or `schemewatch evaluate --checkpoint …`"
+    header = ["checkpoint", "stage", "date", "n", "covert", "95% CI", "cites spec",
+              "covert|cites", "eval-aware", "unparseable"]
+    rows = [
+        [
+            str(e["checkpoint"]), str(e["stage"]), str(e["eval_date"]), str(e["n"]),
+            _pct(e["covert_rate"]),
+            f"[{_pct(e['covert_ci'][0]).strip()}, {_pct(e['covert_ci'][1]).strip()}]",
+            _pct(e["citation_rate"]), _pct(e["cited_covert_rate"]), _pct(e["aware_rate"]),
+            f"{_pct(e['unparseable_rate'])} ({e['unparseable_count']})",
+        ]
+        for e in entries
+    ]
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]
+    fmt = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()  # noqa: E731
+    return "\n".join([fmt(header), fmt(["-" * w for w in widths]), *map(fmt, rows)])
+
+
+def report_frame(entries: list[dict[str, object]]) -> pl.DataFrame:
+    """The report as a DataFrame (for the dashboard and benchmarks)."""
+    return pl.DataFrame(entries)

@@ -1,0 +1,354 @@
+"""The DuckDB warehouse: checkpoints, evaluation runs, samples, rates, drift, alerts.
+
+Concurrency design (measured, see ../shared/NOTES.md): a DuckDB file admits one
+read-write process *or* many read-only ones, and a reader's open fails while a
+writer holds the file. So readers never open the catalog file:
+
+* ``catalog.duckdb`` is the store of record, written by the pipeline only, with
+  short connections under an exclusive file lock (several Dagster processes may
+  write) and one transaction per evaluation run. Its schema comes from the
+  versioned migrations below.
+* Samples go to one immutable Parquet file per evaluation run
+  (``samples/<eval_run_id>.parquet``, temp file + ``os.replace``) *before* the
+  catalog transaction that makes the run visible; a killed writer leaves at most
+  an orphan file that the re-run replaces.
+* After every committed write the small catalog tables are exported to a new
+  snapshot generation (``snapshot/<gen>/*.parquet``) and ``snapshot/CURRENT`` is
+  switched atomically. :class:`WarehouseReader` reads the current snapshot and
+  the samples files it names through an in-memory DuckDB: it holds no lock and
+  never waits for a writer.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from schemewatch.checkpoints import CheckpointInfo, atomic_write_text
+from schemewatch.rates import compute_rates
+
+MIGRATIONS: tuple[tuple[int, str, str], ...] = (
+    (
+        1,
+        "checkpoints, eval runs and rates",
+        """
+        CREATE TABLE checkpoints (
+            checkpoint_id VARCHAR PRIMARY KEY, stage VARCHAR NOT NULL,
+            stage_index INTEGER NOT NULL, parent_id VARCHAR, path VARCHAR,
+            registered_at TIMESTAMP NOT NULL);
+        CREATE TABLE eval_runs (
+            eval_run_id VARCHAR PRIMARY KEY, checkpoint_id VARCHAR NOT NULL,
+            suite_version VARCHAR NOT NULL, split VARCHAR NOT NULL, eval_date DATE NOT NULL,
+            seed BIGINT NOT NULL, samples_per_env INTEGER NOT NULL, n_samples INTEGER NOT NULL,
+            response_prefix VARCHAR NOT NULL, policy VARCHAR NOT NULL,
+            samples_file VARCHAR NOT NULL, created_at TIMESTAMP NOT NULL);
+        CREATE TABLE rates (
+            eval_run_id VARCHAR NOT NULL, checkpoint_id VARCHAR NOT NULL, eval_date DATE NOT NULL,
+            family VARCHAR, metric VARCHAR NOT NULL, k BIGINT NOT NULL, n BIGINT NOT NULL,
+            rate DOUBLE, ci_low DOUBLE, ci_high DOUBLE);
+        """,
+    ),
+    (
+        2,
+        "drift and alerts",
+        """
+        CREATE TABLE drift (
+            eval_run_id VARCHAR NOT NULL, reference_run_id VARCHAR NOT NULL,
+            family VARCHAR, column_name VARCHAR NOT NULL, method VARCHAR NOT NULL,
+            statistic DOUBLE, p_value DOUBLE, drifted BOOLEAN NOT NULL, report_path VARCHAR);
+        CREATE TABLE alerts (
+            alert_id VARCHAR PRIMARY KEY, rule VARCHAR NOT NULL, checkpoint_id VARCHAR NOT NULL,
+            family VARCHAR, status VARCHAR NOT NULL, value DOUBLE, threshold DOUBLE,
+            eval_run_id VARCHAR, opened_at TIMESTAMP NOT NULL, resolved_at TIMESTAMP,
+            detail VARCHAR);
+        """,
+    ),
+)
+SCHEMA_VERSION = MIGRATIONS[-1][0]
+SNAPSHOT_TABLES = ("checkpoints", "eval_runs", "rates", "drift", "alerts")
+# Old snapshot generations stay readable this long for readers mid-query.
+_SNAPSHOT_GRACE_S = 600
+
+SAMPLE_SCHEMA: dict[str, pl.DataType] = {
+    "eval_run_id": pl.String, "checkpoint_id": pl.String, "suite_version": pl.String,
+    "env_id": pl.String, "family": pl.String, "category": pl.String, "split": pl.String,
+    "counts_in_aggregate": pl.Boolean, "sample_idx": pl.Int32, "seed": pl.Int64,
+    "eval_date": pl.Date, "response": pl.String, "outcome": pl.String, "covert": pl.Boolean,
+    "cites_spec": pl.Boolean, "cited_principles": pl.List(pl.String), "eval_aware": pl.Boolean,
+    "good": pl.Boolean, "n_tokens": pl.Int32,
+}
+
+
+class WarehouseError(RuntimeError):
+    """A warehouse operation that cannot proceed; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class EvalRun:
+    """Metadata of one evaluation run (one checkpoint × suite × date × seed)."""
+
+    eval_run_id: str
+    checkpoint_id: str
+    suite_version: str
+    split: str
+    eval_date: date
+    seed: int
+    samples_per_env: int
+    response_prefix: str
+    policy: str
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class Warehouse:
+    """Writer side of the warehouse rooted at ``root`` (created on first use)."""
+
+    def __init__(self, root: str | Path) -> None:
+        self.root = Path(root)
+        self.catalog = self.root / "catalog.duckdb"
+        self.samples_dir = self.root / "samples"
+        self.snapshot_dir = self.root / "snapshot"
+
+    @contextmanager
+    def _connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """An exclusive, short-lived read-write connection, schema migrated."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        with open(self.root / "writer.lock", "a+") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            con = duckdb.connect(str(self.catalog))
+            try:
+                self._migrate(con)
+                yield con
+            finally:
+                con.close()
+
+    @staticmethod
+    def _migrate(con: duckdb.DuckDBPyConnection) -> None:
+        con.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations "
+            "(version INTEGER PRIMARY KEY, name VARCHAR, applied_at TIMESTAMP)"
+        )
+        done = {v for (v,) in con.execute("SELECT version FROM schema_migrations").fetchall()}
+        for version, name, sql in MIGRATIONS:
+            if version in done:
+                continue
+            con.execute("BEGIN")
+            con.execute(sql)
+            con.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)", [version, name, _now()])
+            con.execute("COMMIT")
+
+    def schema_version(self) -> int:
+        """The highest applied migration (applying pending ones first)."""
+        with self._connect() as con:
+            return con.execute("SELECT max(version) FROM schema_migrations").fetchone()[0]
+
+    def register_checkpoint(self, info: CheckpointInfo) -> None:
+        """Insert or update one checkpoint row."""
+        with self._connect() as con:
+            con.execute("BEGIN")
+            con.execute("DELETE FROM checkpoints WHERE checkpoint_id = ?", [info.id])
+            con.execute(
+                "INSERT INTO checkpoints VALUES (?, ?, ?, ?, ?, ?)",
+                [info.id, info.stage, info.stage_index, info.parent_id, str(info.path), _now()],
+            )
+            con.execute("COMMIT")
+            self._publish(con)
+
+    def store_eval_run(self, run: EvalRun, samples: pl.DataFrame) -> pl.DataFrame:
+        """Store one evaluation run's samples and rates; returns the rates.
+
+        Idempotent (a re-run of the same ``eval_run_id`` replaces it) and atomic
+        (the run becomes visible in one transaction, after its samples file).
+        """
+        return self.store_eval_runs([(run, samples)])[0]
+
+    def store_eval_runs(self, batch: list[tuple[EvalRun, pl.DataFrame]]) -> list[pl.DataFrame]:
+        """Store several runs in one transaction (backfills); returns their rates."""
+        prepared = []
+        for run, samples in batch:
+            missing = set(SAMPLE_SCHEMA) - set(samples.columns)
+            if missing:
+                raise WarehouseError(
+                    f"samples lack columns {sorted(missing)}; produce them with evaluate()"
+                )
+            if samples.is_empty():
+                raise WarehouseError(f"evaluation run {run.eval_run_id} has no samples; nothing stored")
+            samples = samples.select([pl.col(c).cast(t) for c, t in SAMPLE_SCHEMA.items()])
+            prepared.append((run, samples, compute_rates(samples)))
+        run_rows, rate_frames = [], []
+        for run, samples, rates in prepared:
+            samples_file = self._write_samples(run.eval_run_id, samples)
+            run_rows.append(
+                (run.eval_run_id, run.checkpoint_id, run.suite_version, run.split, run.eval_date,
+                 run.seed, run.samples_per_env, samples.height, run.response_prefix, run.policy,
+                 samples_file, _now())
+            )
+            rate_frames.append(
+                rates.with_columns(
+                    pl.lit(run.eval_run_id).alias("eval_run_id"),
+                    pl.lit(run.checkpoint_id).alias("checkpoint_id"),
+                    pl.lit(run.eval_date).alias("eval_date"),
+                ).select("eval_run_id", "checkpoint_id", "eval_date", "family", "metric", "k", "n",
+                         "rate", "ci_low", "ci_high")
+            )
+        ids = [r[0] for r in run_rows]
+        with self._connect() as con:
+            con.execute("BEGIN")
+            try:
+                con.execute("DELETE FROM rates WHERE eval_run_id IN (SELECT unnest(?::VARCHAR[]))", [ids])
+                con.execute("DELETE FROM eval_runs WHERE eval_run_id IN (SELECT unnest(?::VARCHAR[]))", [ids])
+                con.executemany("INSERT INTO eval_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", run_rows)
+                con.register("new_rates", pl.concat(rate_frames).to_arrow())
+                con.execute("INSERT INTO rates SELECT * FROM new_rates")
+                con.unregister("new_rates")
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            self._publish(con)
+        return [rates for _, _, rates in prepared]
+
+    def _write_samples(self, eval_run_id: str, samples: pl.DataFrame) -> str:
+        self.samples_dir.mkdir(parents=True, exist_ok=True)
+        target = self.samples_dir / f"{eval_run_id}.parquet"
+        self._remove_stale_temp_files()
+        fd, tmp = tempfile.mkstemp(dir=self.samples_dir, prefix=".tmp-", suffix=".parquet")
+        os.close(fd)
+        try:
+            samples.write_parquet(tmp, row_group_size=50_000)
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return target.name
+
+    def _remove_stale_temp_files(self) -> None:
+        # Left by writers killed mid-write; young ones may belong to a live writer.
+        for stale in self.samples_dir.glob(".tmp-*"):
+            try:
+                if time.time() - stale.stat().st_mtime > 60:
+                    stale.unlink(missing_ok=True)
+            except FileNotFoundError:
+                pass
+
+    def execute(self, sql: str, params: list[object] | None = None) -> None:
+        """Run a write statement in its own transaction and publish a snapshot (used by checks)."""
+        with self._connect() as con:
+            con.execute("BEGIN")
+            con.execute(sql, params or [])
+            con.execute("COMMIT")
+            self._publish(con)
+
+    def publish(self) -> None:
+        """Export a fresh read snapshot (done after every write; exposed for repair)."""
+        with self._connect() as con:
+            self._publish(con)
+
+    def _publish(self, con: duckdb.DuckDBPyConnection) -> None:
+        gen = f"{time.time_ns():020d}-{uuid.uuid4().hex[:8]}"
+        gen_dir = self.snapshot_dir / gen
+        gen_dir.mkdir(parents=True)
+        for table in SNAPSHOT_TABLES:
+            con.execute(f"COPY (SELECT * FROM {table}) TO '{gen_dir / table}.parquet' (FORMAT parquet)")
+        atomic_write_text(self.snapshot_dir / "CURRENT", gen)
+        self._prune_snapshots(keep=gen)
+
+    def _prune_snapshots(self, keep: str) -> None:
+        now = time.time()
+        for old in self.snapshot_dir.iterdir():
+            if old.is_dir() and old.name != keep and now - old.stat().st_mtime > _SNAPSHOT_GRACE_S:
+                shutil.rmtree(old, ignore_errors=True)
+
+
+class WarehouseReader:
+    """Read side: an in-memory DuckDB over the current snapshot. Holds no lock.
+
+    Views: ``checkpoints``, ``eval_runs``, ``rates``, ``drift``, ``alerts`` and
+    ``samples`` (only runs committed in the snapshot). An empty or missing
+    warehouse gives empty views; ``is_empty`` tells the two apart for display.
+    """
+
+    def __init__(self, root: str | Path) -> None:
+        self.root = Path(root)
+        self.con = duckdb.connect(":memory:")
+        self.generation = self._open_snapshot()
+
+    def _open_snapshot(self) -> str | None:
+        current = self.root / "snapshot" / "CURRENT"
+        if not current.is_file():
+            self._empty_views()
+            return None
+        gen = current.read_text(encoding="utf-8").strip()
+        gen_dir = self.root / "snapshot" / gen
+        for table in SNAPSHOT_TABLES:
+            self.con.execute(
+                f"CREATE VIEW {table} AS SELECT * FROM read_parquet('{gen_dir / table}.parquet')"
+            )
+        files = [
+            str(self.root / "samples" / f)
+            for (f,) in self.con.execute("SELECT samples_file FROM eval_runs").fetchall()
+        ]
+        if files:
+            # Every file has SAMPLE_SCHEMA, so the view binds on one file's footer.
+            listed = ", ".join(f"'{f}'" for f in files)
+            self.con.execute(f"CREATE VIEW samples AS SELECT * FROM read_parquet([{listed}])")
+        else:
+            self._empty_samples_view()
+        return gen
+
+    def _empty_views(self) -> None:
+        scratch = duckdb.connect(":memory:")
+        for _, _, sql in MIGRATIONS:
+            scratch.execute(sql)
+        for table in SNAPSHOT_TABLES:
+            cols = scratch.execute(f"DESCRIBE {table}").fetchall()
+            select = ", ".join(f"CAST(NULL AS {typ}) AS {name}" for name, typ, *_ in cols)
+            self.con.execute(f"CREATE VIEW {table} AS SELECT {select} LIMIT 0")
+        scratch.close()
+        self._empty_samples_view()
+
+    def _empty_samples_view(self) -> None:
+        empty = pl.DataFrame(schema=SAMPLE_SCHEMA)
+        self.con.register("_empty_samples", empty.to_arrow())
+        self.con.execute("CREATE VIEW samples AS SELECT * FROM _empty_samples")
+
+    def run_samples(self, eval_run_id: str) -> pl.DataFrame:
+        """All samples of one committed run, read from its file alone."""
+        row = self.con.execute(
+            "SELECT samples_file FROM eval_runs WHERE eval_run_id = ?", [eval_run_id]
+        ).fetchone()
+        if row is None:
+            return pl.DataFrame(schema=SAMPLE_SCHEMA)
+        return pl.read_parquet(self.root / "samples" / row[0])
+
+    @property
+    def is_empty(self) -> bool:
+        """True when no evaluation run has been stored yet."""
+        return self.generation is None or self.query("SELECT count(*) AS n FROM eval_runs")["n"][0] == 0
+
+    def query(self, sql: str, params: list[object] | None = None) -> pl.DataFrame:
+        """Run a parameterised read query and return a polars DataFrame."""
+        return self.con.sql(sql, params=params or None).pl()
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> WarehouseReader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

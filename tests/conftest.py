@@ -1,0 +1,26 @@
+"""Shared fixtures: a tiny (untrained) transformers checkpoint built locally."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture(scope="session")
+def tiny_checkpoint(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 2-layer GPT-2 with a locally trained tokenizer, saved as safetensors."""
+    import torch
+
+    from schemewatch.environments import build_suite
+    from training_stages.model import TinyModelConfig, build_model
+    from training_stages.tokenizer import train_tokenizer
+
+    torch.manual_seed(0)
+    texts = [e.prompt for e in build_suite()] * 2
+    tokenizer = train_tokenizer(texts, vocab_size=600)
+    model = build_model(len(tokenizer), tokenizer.eos_token_id, TinyModelConfig(n_layer=1, n_embd=32, n_head=2))
+    path = tmp_path_factory.mktemp("ckpt") / "tiny"
+    model.save_pretrained(path, safe_serialization=True)
+    tokenizer.save_pretrained(path)
+    return path
