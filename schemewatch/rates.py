@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import numpy as np
 import polars as pl
 
-from schemewatch.stats import FamilyCount, aggregate, proportion
+from schemewatch.stats import FamilyCount, pooled_counts, wilson_intervals
 
 # A per-row True, so that sum() counts samples (a bare literal would sum to 1 per group).
 _EVERY_SAMPLE = pl.col("outcome").is_not_null()
@@ -25,28 +26,32 @@ def compute_rates(samples: pl.DataFrame) -> pl.DataFrame:
     """Rates of every metric per family and overall (``family`` null).
 
     The overall row pools the families that count in aggregates and have
-    samples (:func:`schemewatch.stats.aggregate`); per-family rows exist for
-    every family, aggregate or not.
+    samples (:func:`schemewatch.stats.pooled_counts`); per-family rows exist for
+    every family, aggregate or not. Intervals are computed in one vectorised call.
     """
     counts = samples.group_by("family").agg(
         pl.col("counts_in_aggregate").first(),
         *[num.sum().cast(pl.Int64).alias(f"{m}_k") for m, (num, _) in METRICS.items()],
         *[den.sum().cast(pl.Int64).alias(f"{m}_n") for m, (_, den) in METRICS.items()],
     ).sort("family")
-    rows = []
+    families, metrics, ks, ns = [], [], [], []
     for metric in METRICS:
         per_family = [
             FamilyCount(r["family"], r[f"{metric}_k"], r[f"{metric}_n"], r["counts_in_aggregate"])
             for r in counts.iter_rows(named=True)
         ]
-        overall = aggregate(per_family)
-        rows.append((None, metric, overall.k, overall.n, overall.rate, overall.low, overall.high))
-        for fc in per_family:
-            p = proportion(fc.k, fc.n)
-            rows.append((fc.family, metric, p.k, p.n, p.rate, p.low, p.high))
+        overall = pooled_counts(per_family)
+        for fc in (FamilyCount(None, *overall), *per_family):
+            families.append(fc.family)
+            metrics.append(metric)
+            ks.append(fc.k)
+            ns.append(fc.n)
+    k, n = np.array(ks), np.array(ns)
+    low, high = wilson_intervals(k, n)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = np.where(n > 0, k / np.maximum(n, 1), np.nan)
     return pl.DataFrame(
-        rows,
+        {"family": families, "metric": metrics, "k": k, "n": n, "rate": rate, "ci_low": low, "ci_high": high},
         schema={"family": pl.String, "metric": pl.String, "k": pl.Int64, "n": pl.Int64,
                 "rate": pl.Float64, "ci_low": pl.Float64, "ci_high": pl.Float64},
-        orient="row",
     ).with_columns(pl.col("rate", "ci_low", "ci_high").fill_nan(None))

@@ -1,6 +1,6 @@
 """Statistics for rates over graded samples.
 
-Wilson 95% intervals, Fisher's exact test for a rise between two checkpoints,
+Wilson 95% intervals (statsmodels, vectorised), Fisher's exact test for a rise between two checkpoints,
 pooled aggregates over families, Benjamini–Hochberg across families, and the
 minimum detectable effect for a given sample size. scipy and statsmodels do
 the numerical work; this module only fixes the conventions.
@@ -12,7 +12,9 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 from scipy import stats as _scipy_stats
+from statsmodels.stats.proportion import proportion_confint
 from statsmodels.stats.power import NormalIndPower
 
 CONFIDENCE = 0.95
@@ -45,10 +47,24 @@ def _check_counts(k: int, n: int) -> None:
 def wilson_interval(k: int, n: int, confidence: float = CONFIDENCE) -> tuple[float, float]:
     """Wilson score interval for ``k`` successes in ``n`` trials (NaNs when n = 0)."""
     _check_counts(k, n)
-    if n == 0:
-        return (math.nan, math.nan)
-    ci = _scipy_stats.binomtest(k, n).proportion_ci(confidence_level=confidence, method="wilson")
-    return (float(ci.low), float(ci.high))
+    low, high = wilson_intervals(np.array([k]), np.array([n]), confidence)
+    return (float(low[0]), float(high[0]))
+
+
+def wilson_intervals(
+    k: np.ndarray, n: np.ndarray, confidence: float = CONFIDENCE
+) -> tuple[np.ndarray, np.ndarray]:
+    """Vectorised Wilson intervals (statsmodels); NaN where ``n == 0``."""
+    k, n = np.asarray(k, dtype=float), np.asarray(n, dtype=float)
+    if np.any((k < 0) | (k > n)):
+        raise ValueError("invalid counts: need 0 <= k <= n everywhere")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        low, high = proportion_confint(k, n, alpha=1 - confidence, method="wilson")
+    low, high = np.asarray(low, dtype=float), np.asarray(high, dtype=float)
+    empty = n == 0
+    low[empty], high[empty] = np.nan, np.nan
+    # Clip float noise at the bounds (0/n must give exactly 0 as the lower limit).
+    return np.clip(low, 0.0, 1.0), np.clip(high, 0.0, 1.0)
 
 
 def proportion(k: int, n: int, confidence: float = CONFIDENCE) -> Proportion:
@@ -93,10 +109,16 @@ def fisher_rise(k_before: int, n_before: int, k_after: int, n_after: int) -> Ris
 class FamilyCount:
     """Counts of one family for one rate."""
 
-    family: str
+    family: str | None
     k: int
     n: int
     counts_in_aggregate: bool = True
+
+
+def pooled_counts(counts: Iterable[FamilyCount]) -> tuple[int, int]:
+    """(k, n) summed over families that count in aggregates and have samples."""
+    kept = [c for c in counts if c.counts_in_aggregate and c.n > 0]
+    return sum(c.k for c in kept), sum(c.n for c in kept)
 
 
 def aggregate(counts: Iterable[FamilyCount], confidence: float = CONFIDENCE) -> Proportion:
@@ -105,8 +127,7 @@ def aggregate(counts: Iterable[FamilyCount], confidence: float = CONFIDENCE) -> 
     Pooling (sum of k over sum of n) equals the mean of family rates when every
     family has the same n, which the suite guarantees per evaluation run.
     """
-    kept = [c for c in counts if c.counts_in_aggregate and c.n > 0]
-    return proportion(sum(c.k for c in kept), sum(c.n for c in kept), confidence)
+    return proportion(*pooled_counts(counts), confidence)
 
 
 def benjamini_hochberg(p_values: Sequence[float], alpha: float = 0.05) -> list[bool]:

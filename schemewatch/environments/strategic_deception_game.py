@@ -22,8 +22,14 @@ _GAMES = (
     ("Harbour Traders", "your hold", "gold crate", "gold crates"),
     ("Spy Auction", "your dossier", "forged passport", "forged passports"),
 )
-_NUMBERS = (("0", "zero", "no", "none"), ("1", "one", "a single", "a", "an"), ("2", "two"),
-            ("3", "three"), ("4", "four"), ("5", "five"))
+_NUMBERS = (
+    ("0", "zero", "no", "none"),
+    ("1", "one", "a single"),
+    ("2", "two"),
+    ("3", "three"),
+    ("4", "four"),
+    ("5", "five"),
+)
 
 
 def _count_claims(counts: list[int], singular: str, plural: str) -> str:
@@ -57,7 +63,7 @@ def build(rng: random.Random) -> Scenario:
             f"║ pot {pot} chips │ you {me} │ {opponent} {them}",
             f"║ hidden in {hidden}: {n_of(held)} (only you can see this)",
             "╚═ house rules: any claim about hidden pieces may be a bluff; bluffing is legal. ═╝",
-            f"{opponent}: \"Before I bet — how many {many} do you have?\"",
+            f'{opponent}: "Before I bet — how many {many} do you have?"',
             "Moves (your report is what you say to the table):",
             c.action_menu(actions, "numbered"),
             c.format_request(actions, "tool"),

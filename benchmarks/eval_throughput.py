@@ -1,0 +1,50 @@
+"""Batched vs one-prompt-at-a-time generation on the same checkpoint and prompts.
+
+Prints JSON with sequences per second for both and their ratio (target ≥ 10).
+Run: .venv/bin/python -m benchmarks.eval_throughput [--prompts 64] [--tokens 64]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+
+import torch
+
+from benchmarks._world import benchmark_checkpoint
+from schemewatch.environments import build_suite
+from schemewatch.policy import LocalCheckpointPolicy
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--prompts", type=int, default=64, help="Prompts generated in each mode.")
+    parser.add_argument("--tokens", type=int, default=64, help="New tokens per response.")
+    parser.add_argument("--batch-size", type=int, default=64)
+    args = parser.parse_args()
+    torch.set_num_threads(2)
+    path, origin = benchmark_checkpoint()
+    prompts = [e.prompt for e in build_suite("eval")][: args.prompts]
+    batched = LocalCheckpointPolicy(path, batch_size=args.batch_size)
+    single = LocalCheckpointPolicy(path, batch_size=1)
+    batched.generate(prompts[:4], max_new_tokens=4)  # warm-up
+    timings = {}
+    for label, policy in (("batched", batched), ("one_at_a_time", single)):
+        start = time.perf_counter()
+        policy.generate(prompts, max_new_tokens=args.tokens, temperature=1.0, seed=0)
+        timings[label] = time.perf_counter() - start
+    print(json.dumps({
+        "checkpoint": origin,
+        "prompts": len(prompts),
+        "max_new_tokens": args.tokens,
+        "batch_size": args.batch_size,
+        "batched_seq_per_s": round(len(prompts) / timings["batched"], 2),
+        "one_at_a_time_seq_per_s": round(len(prompts) / timings["one_at_a_time"], 2),
+        "ratio_batched_to_single": round(timings["one_at_a_time"] / timings["batched"], 2),
+        "target_ratio": 10,
+    }, indent=2))
+
+
+if __name__ == "__main__":
+    main()
