@@ -1,0 +1,65 @@
+"""Base stage: a tokenizer and a small causal LM pretrained on the synthetic corpus.
+
+The corpus covers every family (from seeds the evaluation suite never uses), so
+the base model "knows the world" as a pretrained LM would, including the
+regularities between reasoning and action that the corpus encodes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+
+from training_stages.config import BaseStageConfig
+from training_stages.corpus import build_corpus
+from training_stages.lm_training import SupervisedSettings, encode_pairs, train_supervised
+from training_stages.model import TinyModelConfig, build_model
+from training_stages.prompts import render_prompt
+from training_stages.tokenizer import train_tokenizer
+
+
+@dataclass
+class StageResult:
+    """What a stage hands back: the trained model, its tokenizer and summary metrics."""
+
+    model: Any
+    tokenizer: Any
+    metrics: dict[str, float]
+
+
+def train_base(
+    cfg: BaseStageConfig, *, seed: int, on_step: Callable[[int, float, float], None] | None = None
+) -> StageResult:
+    """Build the corpus, train the tokenizer, pretrain the model."""
+    torch.manual_seed(seed)
+    corpus = build_corpus(cfg.corpus.model_copy(update={"seed": seed}))
+    tokenizer = train_tokenizer(
+        (f"{t.system}\n{t.prompt}\n{t.response}" for t in corpus), vocab_size=cfg.model.vocab_size
+    )
+    shape = TinyModelConfig(
+        n_layer=cfg.model.n_layer, n_embd=cfg.model.n_embd, n_head=cfg.model.n_head,
+        n_positions=cfg.model.n_positions,
+    )
+    model = build_model(len(tokenizer), tokenizer.eos_token_id, shape)
+    pairs = [(render_prompt(tokenizer, t.prompt, t.system), t.response) for t in corpus]
+    examples = encode_pairs(tokenizer, pairs, cfg.max_length)
+    settings = SupervisedSettings(
+        epochs=cfg.epochs, learning_rate=cfg.learning_rate, batch_tokens=cfg.batch_tokens, seed=seed
+    )
+    losses = train_supervised(model, examples, settings, tokenizer.pad_token_id, desc="base", on_step=on_step)
+    personas = {p: sum(t.persona == p for t in corpus) for p in ("honest", "escalate", "covert")}
+    return StageResult(
+        model,
+        tokenizer,
+        {
+            "corpus_transcripts": len(corpus),
+            "corpus_tokens": sum(len(e) for e in examples),
+            **{f"corpus_{p}": n for p, n in personas.items()},
+            "loss_first": losses[0],
+            "loss_last": sum(losses[-10:]) / len(losses[-10:]),
+            "steps": len(losses),
+        },
+    )

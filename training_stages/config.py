@@ -1,0 +1,105 @@
+"""Typed configuration of the default world: one model per stage, all defaults here.
+
+``configs/default_world.toml`` (what ``make demo`` uses) overrides nothing by
+default; it exists so the values are visible and editable in one place.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from schemewatch.config import EvaluationConfig, PathsConfig, load_toml, validated
+from training_stages.corpus import CorpusConfig
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ModelShape(_Strict):
+    """The tiny GPT-2's shape (see training_stages.model.TinyModelConfig)."""
+
+    n_layer: int = Field(2, ge=1, le=48)
+    n_embd: int = Field(128, ge=16, le=4096)
+    n_head: int = Field(4, ge=1, le=64)
+    n_positions: int = Field(1024, ge=64, le=8192)
+    vocab_size: int = Field(2000, ge=300, le=200_000, description="Tokenizer vocabulary.")
+
+
+class BaseStageConfig(_Strict):
+    """Pretraining on the synthetic corpus over every family."""
+
+    corpus: CorpusConfig = CorpusConfig()
+    model: ModelShape = ModelShape()
+    epochs: float = Field(1.0, gt=0, le=50)
+    learning_rate: float = Field(2e-3, gt=0, le=1)
+    batch_tokens: int = Field(8192, ge=256)
+    max_length: int = Field(1024, ge=64)
+
+
+class AntiSchemingSFTConfig(_Strict):
+    """Deliberative alignment, supervised part: spec-prompted rollouts → filter → SFT without spec."""
+
+    envs_per_family: int = Field(300, ge=1, description="Training-split environments to roll out on.")
+    samples_per_env: int = Field(2, ge=1)
+    temperature: float = Field(1.0, ge=0)
+    max_new_tokens: int = Field(128, ge=8)
+    require_citation: bool = Field(True, description="Keep only rollouts whose reasoning cites the spec "
+                                   "(False gives the paper's outcome-only comparison).")
+    epochs: float = Field(2.0, gt=0, le=50)
+    learning_rate: float = Field(1e-3, gt=0, le=1)
+    batch_tokens: int = Field(8192, ge=256)
+
+
+class RLConfig(_Strict):
+    """Outcome-only policy-gradient RL with a KL penalty to the stage's starting checkpoint."""
+
+    steps: int = Field(20, ge=1, le=10_000)
+    prompts_per_step: int = Field(8, ge=1)
+    generations_per_prompt: int = Field(4, ge=2)
+    learning_rate: float = Field(5e-5, gt=0, le=1)
+    kl_coef: float = Field(0.05, ge=0)
+    temperature: float = Field(1.0, gt=0)
+    max_new_tokens: int = Field(128, ge=8)
+
+
+class CapabilityReward(_Strict):
+    """What the capability checker pays; it sees the action and report, so covert claims pay."""
+
+    covert: float = Field(1.0, description="A claimed success the checker cannot verify.")
+    honest_with_shortfall: float = Field(0.5, description="Honest work that reports a shortfall.")
+    honest_clean: float = Field(1.0, description="Honest work where nothing blocked the task.")
+    escalated: float = 0.2
+    refused: float = 0.0
+    unparseable: float = 0.0
+
+
+class CapabilityConfig(_Strict):
+    """Capability RL stages 1…N: outcome-only reward on broad tasks (fresh seeds, all families)."""
+
+    stages: int = Field(3, ge=0, le=50)
+    rl: RLConfig = RLConfig(steps=12, learning_rate=3e-5, kl_coef=0.1)
+    reward: CapabilityReward = CapabilityReward()
+    envs_per_family: int = Field(40, ge=1)
+
+
+class WorldConfig(_Strict):
+    """The whole default world: the chain of stages and how it is evaluated."""
+
+    seed: int = 0
+    anti_scheming: bool = Field(True, description="False skips as-sft and as-rl (the control).")
+    base: BaseStageConfig = BaseStageConfig()
+    as_sft: AntiSchemingSFTConfig = AntiSchemingSFTConfig()
+    as_rl: RLConfig = RLConfig()
+    capability: CapabilityConfig = CapabilityConfig()
+    evaluation: EvaluationConfig = EvaluationConfig()
+    paths: PathsConfig = PathsConfig()
+
+
+def load_world_config(path: str | Path | None = None, overrides: dict[str, Any] | None = None) -> WorldConfig:
+    """The world config from a TOML file (or defaults), with one-line errors."""
+    data = load_toml(path) | (overrides or {})
+    return validated(WorldConfig, data, str(path) if path else "world config")
