@@ -121,6 +121,36 @@ def spec() -> None:
 
 
 @cli.command()
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="World config TOML (default: built-in defaults, as in configs/default_world.toml).")
+@click.option("--stages", default=None,
+              help="Comma-separated stages to train up to, e.g. base,as-sft (default: the whole chain).")
+@click.option("--no-anti-scheming", is_flag=True, help="Skip as-sft and as-rl (the control run).")
+@click.option("--no-tracking", is_flag=True, help="Do not log to MLflow.")
+@click.pass_context
+def train(ctx: click.Context, config_path: Path | None, stages: str | None, no_anti_scheming: bool,
+          no_tracking: bool) -> None:
+    """Train the default world's chain: base → as-sft → as-rl → cap-1 … cap-N.
+
+    Finished checkpoints with the same config and seed are reused.
+    """
+    from schemewatch.config import ConfigError
+    from training_stages.chain import run_chain
+    from training_stages.config import load_world_config
+
+    overrides: dict[str, object] = {"paths": {"data_dir": str(ctx.obj["data_dir"])}}
+    if no_anti_scheming:
+        overrides["anti_scheming"] = False
+    try:
+        cfg = load_world_config(config_path, overrides)
+        wanted = [s.strip() for s in stages.split(",") if s.strip()] if stages else None
+        infos = run_chain(cfg, stages=wanted, track=not no_tracking, log=click.echo)
+    except (ConfigError, ValueError) as exc:
+        raise BadInput(str(exc)) from None
+    click.echo("checkpoints: " + ", ".join(f"{i.stage}={i.id}" for i in infos))
+
+
+@cli.command()
 @click.option("--checkpoint", "checkpoint_ref", default=None,
               help="Checkpoint directory, alias (base, as-sft, as-rl, cap-1, …) or id.")
 @click.option("--endpoint", default=None, help="OpenAI-compatible base URL instead of a local checkpoint.")

@@ -86,11 +86,14 @@ def evaluate(
         response_prefix=settings.response_prefix,
         policy=policy.name,
     )
-    jobs = [(env, k) for k in range(settings.samples_per_env) for env in envs]
+    # Environment-major order with chunks a multiple of the samples per environment,
+    # so every environment's samples share one generate call (and one prefill).
+    jobs = [(env, k) for env in envs for k in range(settings.samples_per_env)]
+    chunk_size = max(1, settings.chunk_size // settings.samples_per_env) * settings.samples_per_env
     rows = []
     with tqdm(total=len(jobs), desc=f"evaluate {checkpoint_id}", unit="sample", disable=not progress) as bar:
-        for chunk_no, start in enumerate(range(0, len(jobs), settings.chunk_size)):
-            chunk = jobs[start : start + settings.chunk_size]
+        for chunk_no, start in enumerate(range(0, len(jobs), chunk_size)):
+            chunk = jobs[start : start + chunk_size]
             texts = policy.generate(
                 [env.prompt for env, _ in chunk],
                 max_new_tokens=settings.max_new_tokens,

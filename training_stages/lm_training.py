@@ -34,11 +34,16 @@ class Example:
         return len(self.prompt_ids) + len(self.completion_ids)
 
 
-def encode_pairs(tokenizer, pairs: Sequence[tuple[str, str]], max_length: int) -> list[Example]:  # noqa: ANN001
+def encode_pairs(
+    tokenizer, pairs: Sequence[tuple[str, str]], max_length: int, *, loss_on_prompt: bool = False  # noqa: ANN001
+) -> list[Example]:
     """Tokenise (prompt, completion) pairs; the completion gets the EOS token.
 
     Pairs longer than ``max_length`` lose prompt tokens from the left (the
-    completion is what is learned, so it is kept whole).
+    completion is what is learned, so it is kept whole). With
+    ``loss_on_prompt`` every token is a target (pretraining: next-token
+    prediction on prompts too is ~6× more signal per forward pass, and it is
+    where copying from the context is learned).
     """
     prompts = tokenizer([p for p, _ in pairs], add_special_tokens=False)["input_ids"]
     completions = tokenizer([c for _, c in pairs], add_special_tokens=False)["input_ids"]
@@ -46,7 +51,7 @@ def encode_pairs(tokenizer, pairs: Sequence[tuple[str, str]], max_length: int) -
     for p, c in zip(prompts, completions, strict=True):
         c = [*c, tokenizer.eos_token_id]
         p = p[max(0, len(p) + len(c) - max_length) :]
-        examples.append(Example(tuple(p), tuple(c)))
+        examples.append(Example((), tuple(p + c)) if loss_on_prompt else Example(tuple(p), tuple(c)))
     return examples
 
 

@@ -83,43 +83,69 @@ class LocalCheckpointPolicy:
         system_prompt: str | None = None,
         response_prefix: str = "",
     ) -> list[str]:
-        """One sampled response per prompt, in input order (see :class:`Policy`)."""
-        import torch
+        """One sampled response per prompt, in input order (see :class:`Policy`).
 
+        Identical prompts (an evaluation samples each environment several times)
+        share one prefill: the prompt is encoded once and its KV cache repeated
+        for each sample, as serving engines do with prefix caching.
+        """
         texts = [self.render(p, system_prompt, response_prefix) for p in prompts]
-        lengths = [len(t) for t in texts]
-        order = sorted(range(len(texts)), key=lambda i: lengths[i])
+        positions: dict[str, list[int]] = {}
+        for i, text in enumerate(texts):
+            positions.setdefault(text, []).append(i)
+        # Batches of unique texts with the same number of copies, similar lengths together.
+        by_copies: dict[int, list[str]] = {}
+        for text, where in positions.items():
+            by_copies.setdefault(len(where), []).append(text)
         out: list[str] = [""] * len(texts)
         counts: list[int] = [0] * len(texts)
-        for batch_no, start in enumerate(range(0, len(order), self.batch_size)):
-            idx = order[start : start + self.batch_size]
-            enc = self.tokenizer(
-                [texts[i] for i in idx], return_tensors="pt", padding=True, add_special_tokens=False
-            ).to(self.device)
-            torch.manual_seed((seed * 1_000_003 + batch_no) % (2**63 - 1))
-            sampling = temperature > 0
-            # Sampling under no_grad, not inference_mode: RL stages reuse these tensors.
-            with torch.no_grad():
-                generated = self.model.generate(
-                    **enc,
-                    do_sample=sampling,
-                    temperature=temperature if sampling else None,
-                    top_k=0 if sampling else None,
-                    top_p=1.0 if sampling else None,
-                    max_new_tokens=max_new_tokens,
-                    pad_token_id=self.tokenizer.pad_token_id,
-                    eos_token_id=self.tokenizer.eos_token_id,
-                    use_cache=True,
+        batch_no = 0
+        for copies, group in sorted(by_copies.items()):
+            group.sort(key=len)
+            per_batch = max(1, self.batch_size // copies)
+            for start in range(0, len(group), per_batch):
+                batch = group[start : start + per_batch]
+                decoded, lengths = self._generate_batch(
+                    batch, copies, max_new_tokens, temperature, (seed * 1_000_003 + batch_no) % (2**63 - 1)
                 )
-            new_tokens = generated[:, enc["input_ids"].shape[1] :]
-            decoded = self.tokenizer.batch_decode(new_tokens, skip_special_tokens=True)
-            finished = new_tokens == self.tokenizer.eos_token_id
-            # Generated length: up to and including the first end-of-sequence token.
-            lengths_new = torch.where(
-                finished.any(dim=1), finished.int().argmax(dim=1) + 1, new_tokens.shape[1]
-            ).tolist()
-            for i, text, n in zip(idx, decoded, lengths_new, strict=True):
-                out[i] = response_prefix + text
-                counts[i] = n
+                batch_no += 1
+                for j, text in enumerate(batch):
+                    for c, i in enumerate(positions[text]):
+                        out[i] = response_prefix + decoded[j * copies + c]
+                        counts[i] = lengths[j * copies + c]
         self.last_token_counts = counts
         return out
+
+    def _generate_batch(
+        self, texts: list[str], copies: int, max_new_tokens: int, temperature: float, seed: int
+    ) -> tuple[list[str], list[int]]:
+        import torch
+        from transformers import DynamicCache
+
+        enc = self.tokenizer(texts, return_tensors="pt", padding=True, add_special_tokens=False).to(self.device)
+        ids, mask = enc["input_ids"], enc["attention_mask"]
+        sampling = temperature > 0
+        kwargs = {
+            "do_sample": sampling,
+            "temperature": temperature if sampling else None,
+            "top_k": 0 if sampling else None,
+            "top_p": 1.0 if sampling else None,
+            "max_new_tokens": max_new_tokens,
+            "pad_token_id": self.tokenizer.pad_token_id,
+            "eos_token_id": self.tokenizer.eos_token_id,
+        }
+        # Sampling under no_grad, not inference_mode: RL stages reuse these tensors.
+        with torch.no_grad():
+            if copies > 1 and ids.shape[1] > 1:
+                cache = DynamicCache(config=self.model.config)
+                self.model(input_ids=ids[:, :-1], attention_mask=mask[:, :-1], past_key_values=cache, use_cache=True)
+                cache.batch_repeat_interleave(copies)
+                ids, mask = ids.repeat_interleave(copies, 0), mask.repeat_interleave(copies, 0)
+                kwargs["past_key_values"] = cache
+            torch.manual_seed(seed)
+            generated = self.model.generate(input_ids=ids, attention_mask=mask, **kwargs)
+        new_tokens = generated[:, ids.shape[1] :]
+        finished = new_tokens == self.tokenizer.eos_token_id
+        # Generated length: up to and including the first end-of-sequence token.
+        lengths = torch.where(finished.any(dim=1), finished.int().argmax(dim=1) + 1, new_tokens.shape[1])
+        return self.tokenizer.batch_decode(new_tokens, skip_special_tokens=True), lengths.tolist()
