@@ -37,7 +37,9 @@ def train_base(
     torch.manual_seed(seed)
     corpus = build_corpus(cfg.corpus.model_copy(update={"seed": seed}))
     tokenizer = train_tokenizer(
-        (f"{t.system}\n{t.prompt}\n{t.response}" for t in corpus), vocab_size=cfg.model.vocab_size
+        (f"{t.system}\n{t.prompt}\n{t.response}" for t in corpus),
+        vocab_size=cfg.model.vocab_size,
+        tool_names={a.name for t in corpus for a in t.env.actions},
     )
     shape = TinyModelConfig(
         n_layer=cfg.model.n_layer, n_embd=cfg.model.n_embd, n_head=cfg.model.n_head,
@@ -45,7 +47,7 @@ def train_base(
     )
     model = build_model(len(tokenizer), tokenizer.eos_token_id, shape)
     pairs = [(render_prompt(tokenizer, t.prompt, t.system), t.response) for t in corpus]
-    examples = encode_pairs(tokenizer, pairs, cfg.max_length)
+    examples = encode_pairs(tokenizer, pairs, cfg.max_length, loss_on_prompt=True)
     settings = SupervisedSettings(
         epochs=cfg.epochs, learning_rate=cfg.learning_rate, batch_tokens=cfg.batch_tokens, seed=seed
     )

@@ -28,12 +28,16 @@ CHAT_TEMPLATE = (
 )
 
 
-def train_tokenizer(texts: Iterable[str], vocab_size: int = 2000) -> PreTrainedTokenizerFast:
+def train_tokenizer(
+    texts: Iterable[str], vocab_size: int = 2000, tool_names: Iterable[str] = ()
+) -> PreTrainedTokenizerFast:
     """Train a byte-level BPE tokenizer on ``texts`` and wrap it for transformers.
 
     Args:
         texts: The training corpus (iterated once).
-        vocab_size: Target vocabulary size, special and added tokens included.
+        vocab_size: Target size of the BPE vocabulary.
+        tool_names: Action names to keep as single tokens, as agent models have
+            tool tokens: a tiny model then picks a tool instead of spelling it.
     """
     tok = Tokenizer(models.BPE())
     tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
@@ -54,6 +58,7 @@ def train_tokenizer(texts: Iterable[str], vocab_size: int = 2000) -> PreTrainedT
         additional_special_tokens=list(ROLE_TOKENS),
     )
     wrapped.add_tokens(list(FORMAT_TAGS))
+    wrapped.add_tokens(sorted(set(tool_names)))
     wrapped.chat_template = CHAT_TEMPLATE
     wrapped.padding_side = "left"
     return wrapped
