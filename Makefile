@@ -18,8 +18,8 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: install
-	$(BIN)/schemewatch envs --summary
-	$(BIN)/schemewatch spec
+	$(BIN)/schemewatch envs --split eval --summary
+	$(BIN)/schemewatch run
 
 test: install
 	$(BIN)/python -m pytest

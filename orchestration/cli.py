@@ -151,6 +151,32 @@ def train(ctx: click.Context, config_path: Path | None, stages: str | None, no_a
 
 
 @cli.command()
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="World config TOML (default: configs/default_world.toml's values).")
+@click.option("--date", "eval_date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Evaluation date (default: today).")
+@click.pass_context
+def run(ctx: click.Context, config_path: Path | None, eval_date) -> None:
+    """The main job: train (or reuse) the chain, evaluate every checkpoint not yet
+    evaluated for the date, then print the report table."""
+    from datetime import date
+
+    from schemewatch.config import ConfigError
+    from schemewatch.report import checkpoint_report, format_report_table
+    from schemewatch.warehouse import WarehouseReader
+    from training_stages.config import load_world_config
+    from training_stages.pipeline import run_pipeline
+
+    try:
+        cfg = load_world_config(config_path, {"paths": {"data_dir": str(ctx.obj["data_dir"])}})
+    except ConfigError as exc:
+        raise BadInput(str(exc)) from None
+    run_pipeline(cfg, eval_date.date() if eval_date else date.today(), log=click.echo)
+    with WarehouseReader(cfg.paths.warehouse_dir) as reader:
+        click.echo(format_report_table(checkpoint_report(reader, cfg.evaluation.split)))
+
+
+@cli.command()
 @click.option("--checkpoint", "checkpoint_ref", default=None,
               help="Checkpoint directory, alias (base, as-sft, as-rl, cap-1, …) or id.")
 @click.option("--endpoint", default=None, help="OpenAI-compatible base URL instead of a local checkpoint.")

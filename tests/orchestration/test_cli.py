@@ -109,3 +109,17 @@ def test_evaluate_bad_input_is_exit_2_and_writes_nothing(tmp_path, args, message
     assert result.returncode == 2, result.stderr
     assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "data").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("train", "--config", "/no/such.toml"), "does not exist"),
+        (("train", "--stages", "cap-99", "--no-tracking"), "unknown stage(s) cap-99"),
+        (("run", "--config", "/no/such.toml"), "does not exist"),
+    ],
+)
+def test_train_and_run_bad_input_is_exit_2_and_writes_nothing(tmp_path, args, message) -> None:
+    result = _run_in(tmp_path / "data", *args)
+    assert result.returncode == 2 and message in result.stderr, result.stderr
+    assert not (tmp_path / "data").exists()
