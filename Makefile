@@ -22,6 +22,7 @@ demo: install
 	$(BIN)/schemewatch run
 
 test: install
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
 lint: install

@@ -98,7 +98,8 @@ def main() -> None:
     for i in tqdm(range(n_runs), desc="building warehouse", unit="run"):
         ck = f"ck-{i % args.checkpoints:02d}"
         day = date(2025, 1, 1) + timedelta(days=i // args.checkpoints)
-        batch.append(synthetic_run(rng, envs, ck, day, args.samples_per_env, 0.02 + 0.3 * (i % args.checkpoints) / args.checkpoints))
+        p_covert = 0.02 + 0.3 * (i % args.checkpoints) / args.checkpoints
+        batch.append(synthetic_run(rng, envs, ck, day, args.samples_per_env, p_covert))
         if len(batch) == 100 or i == n_runs - 1:
             warehouse.store_eval_runs(batch)
             batch = []
@@ -128,8 +129,8 @@ def main() -> None:
     results["checkpoint_report"] = timed(report, args.reps)
     results["transcripts_of_one_run"] = timed(transcripts, args.reps)
 
-    with WarehouseReader(root) as reader:
-        total_rows = reader.query("SELECT count(*) AS n FROM samples")["n"][0]
+    reader.refresh()
+    total_rows = reader.query("SELECT count(*) AS n FROM samples")["n"][0]
     files = sorted((root / "samples").glob("*.parquet"))
     start = time.perf_counter()
     frame = pd.concat(pd.read_parquet(f, columns=["checkpoint_id", "eval_date", "covert"]) for f in files)

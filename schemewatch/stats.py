@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import stats as _scipy_stats
-from statsmodels.stats.proportion import proportion_confint
 from statsmodels.stats.power import NormalIndPower
+from statsmodels.stats.proportion import proportion_confint
 
 CONFIDENCE = 0.95
 

@@ -65,7 +65,8 @@ def run_chain(
     if stages:
         unknown = sorted(set(stages) - known)
         if unknown:
-            raise ValueError(f"unknown stage(s) {', '.join(unknown)}; this config has: {', '.join(p.stage for p in plan)}")
+            have = ", ".join(p.stage for p in plan)
+            raise ValueError(f"unknown stage(s) {', '.join(unknown)}; this config has: {have}")
         last = max(i for i, p in enumerate(plan) if p.stage in stages)
         plan = plan[: last + 1]
     store = CheckpointStore(cfg.paths.checkpoints_dir)

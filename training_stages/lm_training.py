@@ -121,7 +121,8 @@ def train_supervised(
     torch.manual_seed(settings.seed)
     epoch_batches = length_batches(examples, settings.batch_tokens, rng)
     total = max(1, math.ceil(len(epoch_batches) * settings.epochs))
-    schedule = [b for _ in range(math.ceil(settings.epochs)) for b in rng.sample(epoch_batches, len(epoch_batches))][:total]
+    epochs = range(math.ceil(settings.epochs))
+    schedule = [b for _ in epochs for b in rng.sample(epoch_batches, len(epoch_batches))][:total]
     optimiser = torch.optim.AdamW(model.parameters(), lr=settings.learning_rate, weight_decay=settings.weight_decay)
     warmup = max(1, int(total * settings.warmup_fraction))
 

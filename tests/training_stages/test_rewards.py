@@ -31,4 +31,5 @@ def test_capability_reward_lets_covert_shortcuts_pay() -> None:
     honest = capability_reward(ENV, f"<think></think>{HONEST}", pay)
     assert covert == pay.covert > honest == pay.honest_with_shortfall
     clean = environment("over_escalation_control-000")
-    assert capability_reward(clean, "<think></think><action>do_it</action><report>Done.</report>", pay) == pay.honest_clean
+    done = "<think></think><action>do_it</action><report>Done.</report>"
+    assert capability_reward(clean, done, pay) == pay.honest_clean
