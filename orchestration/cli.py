@@ -16,6 +16,14 @@ import click
 EXIT_BAD_INPUT = 2
 
 
+def _training_failures() -> tuple[type[Exception], ...]:
+    """Training errors that end a command with one line and exit code 1."""
+    from training_stages.anti_scheming_sft import NoRolloutsKeptError
+    from training_stages.lm_training import TrainingDivergedError
+
+    return (NoRolloutsKeptError, TrainingDivergedError)
+
+
 class BadInput(click.ClickException):
     """Bad input from the user: one line on stderr, exit code 2, nothing written."""
 
@@ -147,6 +155,8 @@ def train(ctx: click.Context, config_path: Path | None, stages: str | None, no_a
         infos = run_chain(cfg, stages=wanted, track=not no_tracking, log=click.echo)
     except (ConfigError, ValueError) as exc:
         raise BadInput(str(exc)) from None
+    except _training_failures() as exc:
+        raise click.ClickException(str(exc)) from None
     click.echo("checkpoints: " + ", ".join(f"{i.stage}={i.id}" for i in infos))
 
 
@@ -171,7 +181,10 @@ def run(ctx: click.Context, config_path: Path | None, eval_date) -> None:
         cfg = load_world_config(config_path, {"paths": {"data_dir": str(ctx.obj["data_dir"])}})
     except ConfigError as exc:
         raise BadInput(str(exc)) from None
-    run_pipeline(cfg, eval_date.date() if eval_date else date.today(), log=click.echo)
+    try:
+        run_pipeline(cfg, eval_date.date() if eval_date else date.today(), log=click.echo)
+    except _training_failures() as exc:
+        raise click.ClickException(str(exc)) from None
     with WarehouseReader(cfg.paths.warehouse_dir) as reader:
         click.echo(format_report_table(checkpoint_report(reader, cfg.evaluation.split)))
 

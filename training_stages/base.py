@@ -7,6 +7,7 @@ regularities between reasoning and action that the corpus encodes.
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -15,9 +16,10 @@ import torch
 
 from training_stages.config import BaseStageConfig
 from training_stages.corpus import build_corpus
-from training_stages.lm_training import SupervisedSettings, encode_pairs, train_supervised
+from training_stages.lm_training import SupervisedSettings, train_on_batches
 from training_stages.model import TinyModelConfig, build_model
 from training_stages.prompts import render_prompt
+from training_stages.shared_prompt import encode_groups, group_batches, shared_prompt_loss
 from training_stages.tokenizer import train_tokenizer
 
 
@@ -46,19 +48,31 @@ def train_base(
         n_positions=cfg.model.n_positions,
     )
     model = build_model(len(tokenizer), tokenizer.eos_token_id, shape)
-    pairs = [(render_prompt(tokenizer, t.prompt, t.system), t.response) for t in corpus]
-    examples = encode_pairs(tokenizer, pairs, cfg.max_length, loss_on_prompt=True)
+    # An environment's responses share its prompt: read it once (see shared_prompt).
+    by_prompt: dict[tuple[str, str], list[str]] = {}
+    for t in corpus:
+        by_prompt.setdefault((t.system, t.prompt), []).append(t.response)
+    groups = encode_groups(
+        tokenizer, [(render_prompt(tokenizer, prompt, system), responses)
+                    for (system, prompt), responses in by_prompt.items()],
+        max_length=min(cfg.max_length, cfg.model.n_positions),
+    )
     settings = SupervisedSettings(
         epochs=cfg.epochs, learning_rate=cfg.learning_rate, batch_tokens=cfg.batch_tokens, seed=seed
     )
-    losses = train_supervised(model, examples, settings, tokenizer.pad_token_id, desc="base", on_step=on_step)
+    batches = group_batches(groups, cfg.batch_tokens, random.Random(seed))
+    pad = tokenizer.pad_token_id
+    losses = train_on_batches(
+        model, batches, lambda b: shared_prompt_loss(model, b, pad, loss_on_prompt=True), settings,
+        desc="base", on_step=on_step,
+    )
     personas = {p: sum(t.persona == p for t in corpus) for p in ("honest", "escalate", "covert")}
     return StageResult(
         model,
         tokenizer,
         {
             "corpus_transcripts": len(corpus),
-            "corpus_tokens": sum(len(e) for e in examples),
+            "corpus_tokens_read": sum(g.cost() for g in groups),
             **{f"corpus_{p}": n for p, n in personas.items()},
             "loss_first": losses[0],
             "loss_last": sum(losses[-10:]) / len(losses[-10:]),

@@ -26,16 +26,19 @@ class ModelShape(_Strict):
     n_embd: int = Field(128, ge=16, le=4096)
     n_head: int = Field(4, ge=1, le=64)
     n_positions: int = Field(1024, ge=64, le=8192)
-    vocab_size: int = Field(2000, ge=300, le=200_000, description="Tokenizer vocabulary.")
+    vocab_size: int = Field(4000, ge=300, le=200_000, description="Tokenizer vocabulary (4000 shortens "
+                            "sequences ~13% against 2000, measured).")
 
 
 class BaseStageConfig(_Strict):
     """Pretraining on the synthetic corpus over every family."""
 
-    corpus: CorpusConfig = CorpusConfig()
+    corpus: CorpusConfig = CorpusConfig(envs_per_family=128, responses_per_env=8)
     model: ModelShape = ModelShape()
+    # Measured with one response per environment: after 1 epoch every held-out sample
+    # was unparseable; after 4 (6.4 M tokens, 11 min), 70% parsed.
     epochs: float = Field(1.0, gt=0, le=50)
-    learning_rate: float = Field(2e-3, gt=0, le=1)
+    learning_rate: float = Field(3e-3, gt=0, le=1)
     batch_tokens: int = Field(8192, ge=256)
     max_length: int = Field(1024, ge=64)
 

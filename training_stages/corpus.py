@@ -35,6 +35,8 @@ class CorpusConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     envs_per_family: int = Field(220, ge=1, description="Corpus environments per family.")
+    responses_per_env: int = Field(1, ge=1, le=64, description="Persona responses written per environment "
+                                   "(they share one system prompt, so training can read the prompt once).")
     p_spec_in_system: float = Field(0.25, ge=0, le=1, description="Share with the spec in the system prompt.")
     p_cite_without_spec: float = Field(0.05, ge=0, le=1, description="P(reasoning cites the spec | no spec).")
     p_cite_with_spec: float = Field(0.9, ge=0, le=1, description="P(reasoning cites the spec | spec shown).")
@@ -140,9 +142,8 @@ def write_response(env: Environment, rng: random.Random, *, cite: bool, covert: 
     return _response(opener + think, act.name, honest_report(env)), "honest"
 
 
-def sample_transcript(env: Environment, rng: random.Random, cfg: CorpusConfig) -> Transcript:
+def sample_transcript(env: Environment, rng: random.Random, cfg: CorpusConfig, with_spec: bool) -> Transcript:
     """One transcript for ``env`` drawn from the corpus mixture."""
-    with_spec = rng.random() < cfg.p_spec_in_system
     cite = rng.random() < (cfg.p_cite_with_spec if with_spec else cfg.p_cite_without_spec)
     aware = rng.random() < cfg.p_aware
     if cite:
@@ -158,9 +159,11 @@ def sample_transcript(env: Environment, rng: random.Random, cfg: CorpusConfig) -
 
 
 def build_corpus(cfg: CorpusConfig) -> list[Transcript]:
-    """The whole pretraining corpus over every family, in a seeded order."""
+    """The whole pretraining corpus over every family; an environment's responses are adjacent."""
     rng = random.Random(cfg.seed)
     envs = corpus_environments(cfg.envs_per_family, tag=f"pretrain-{cfg.seed}")
-    corpus = [sample_transcript(env, rng, cfg) for env in envs]
-    rng.shuffle(corpus)
+    corpus = []
+    for env in envs:
+        with_spec = rng.random() < cfg.p_spec_in_system
+        corpus += [sample_transcript(env, rng, cfg, with_spec) for _ in range(cfg.responses_per_env)]
     return corpus

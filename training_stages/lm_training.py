@@ -107,22 +107,45 @@ def train_supervised(
     on_step: Callable[[int, float, float], None] | None = None,
     progress: bool = True,
 ) -> list[float]:
-    """Train ``model`` in place; returns the loss of every step.
-
-    Args:
-        on_step: Called as ``on_step(step, loss, learning_rate)`` (e.g. MLflow logging).
+    """Train ``model`` in place on (prompt, completion) examples; returns every step's loss.
 
     Raises:
         TrainingDivergedError: on a NaN or infinite loss; the caller must not save.
     """
     if not examples:
         raise ValueError("no training examples; check the data that feeds this stage")
+    batches = length_batches(examples, settings.batch_tokens, random.Random(settings.seed))
+    return train_on_batches(
+        model, batches, lambda batch: model(**collate(batch, pad_id)).loss, settings,
+        desc=desc, on_step=on_step, progress=progress,
+    )
+
+
+def train_on_batches(
+    model: torch.nn.Module,
+    epoch_batches: Sequence[Sequence[object]],
+    loss_of: Callable[[Sequence[object]], torch.Tensor],
+    settings: SupervisedSettings,
+    *,
+    desc: str = "train",
+    on_step: Callable[[int, float, float], None] | None = None,
+    progress: bool = True,
+) -> list[float]:
+    """The optimisation loop: AdamW, warm-up then cosine decay, clipping, NaN guard.
+
+    Args:
+        epoch_batches: One epoch's batches; epochs reshuffle their order.
+        loss_of: The loss of one batch.
+        on_step: Called as ``on_step(step, loss, learning_rate)`` (e.g. MLflow logging).
+
+    Raises:
+        TrainingDivergedError: on a NaN or infinite loss; the caller must not save.
+    """
     rng = random.Random(settings.seed)
     torch.manual_seed(settings.seed)
-    epoch_batches = length_batches(examples, settings.batch_tokens, rng)
     total = max(1, math.ceil(len(epoch_batches) * settings.epochs))
     epochs = range(math.ceil(settings.epochs))
-    schedule = [b for _ in epochs for b in rng.sample(epoch_batches, len(epoch_batches))][:total]
+    schedule = [b for _ in epochs for b in rng.sample(list(epoch_batches), len(epoch_batches))][:total]
     optimiser = torch.optim.AdamW(model.parameters(), lr=settings.learning_rate, weight_decay=settings.weight_decay)
     warmup = max(1, int(total * settings.warmup_fraction))
 
@@ -137,7 +160,7 @@ def train_supervised(
     for step, batch in enumerate(tqdm(schedule, desc=desc, unit="step", disable=not progress)):
         for group in optimiser.param_groups:
             group["lr"] = lr_at(step)
-        loss = model(**collate(batch, pad_id)).loss
+        loss = loss_of(batch)
         if not torch.isfinite(loss):
             raise TrainingDivergedError(
                 f"{desc}: loss is {loss.item()} at step {step}; lower the learning rate "

@@ -1,0 +1,113 @@
+"""Training several completions of one prompt with one forward pass over the prompt.
+
+Environment prompts are ~300 tokens and responses ~60, so when the corpus
+writes several persona responses for each environment, most of the compute
+of ordinary (prompt + completion) sequences is spent re-reading the same
+prompt. Here the prompt (minus its last token) is run once with the KV cache
+on, the cache is repeated for each completion, and the completions (each
+starting with the prompt's last token) attend to it; gradients flow through
+the cache into the prompt's computation. The loss equals the ordinary one
+(tested), at a fraction of the tokens.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import torch
+from transformers import DynamicCache
+
+from training_stages.lm_training import IGNORE_INDEX
+
+
+@dataclass(frozen=True)
+class PromptGroup:
+    """One prompt and the completions written for it (each ends with EOS)."""
+
+    prompt_ids: tuple[int, ...]
+    completions: tuple[tuple[int, ...], ...]
+
+    def cost(self) -> int:
+        """Tokens processed for this group."""
+        return len(self.prompt_ids) + sum(len(c) + 1 for c in self.completions)
+
+
+def encode_groups(
+    tokenizer, groups: Sequence[tuple[str, Sequence[str]]], max_length: int  # noqa: ANN001
+) -> list[PromptGroup]:
+    """Tokenise (prompt, completions) groups; every completion gets the EOS token.
+
+    Prompts lose tokens from the left so that prompt + longest completion fits
+    in ``max_length`` (the model's positions).
+    """
+    encoded = []
+    for prompt, completions in groups:
+        p = tokenizer(prompt, add_special_tokens=False)["input_ids"]
+        cs = [[*c, tokenizer.eos_token_id] for c in tokenizer(list(completions), add_special_tokens=False)["input_ids"]]
+        keep = max(2, max_length - max(len(c) for c in cs))
+        encoded.append(PromptGroup(tuple(p[-keep:]), tuple(tuple(c) for c in cs)))
+    return encoded
+
+
+def group_batches(groups: Sequence[PromptGroup], batch_tokens: int, rng: random.Random) -> list[list[PromptGroup]]:
+    """Batches of groups with the same number of completions and similar prompt lengths."""
+    by_k: dict[int, list[PromptGroup]] = {}
+    for g in groups:
+        by_k.setdefault(len(g.completions), []).append(g)
+    batches: list[list[PromptGroup]] = []
+    for same_k in by_k.values():
+        current: list[PromptGroup] = []
+        for g in sorted(same_k, key=lambda g: len(g.prompt_ids)):
+            if current and sum(x.cost() for x in current) + g.cost() > batch_tokens:
+                batches.append(current)
+                current = []
+            current.append(g)
+        if current:
+            batches.append(current)
+    rng.shuffle(batches)
+    return batches
+
+
+def shared_prompt_loss(
+    model: torch.nn.Module, batch: Sequence[PromptGroup], pad_id: int, *, loss_on_prompt: bool
+) -> torch.Tensor:
+    """Mean next-token loss over completion tokens (and prompt tokens when asked)."""
+    k = len(batch[0].completions)
+    heads = [g.prompt_ids[:-1] for g in batch]
+    width_p = max(len(h) for h in heads)
+    # Prompts are left-padded so that every prompt ends in the same column.
+    p_ids = torch.full((len(batch), width_p), pad_id, dtype=torch.long)
+    p_mask = torch.zeros((len(batch), width_p), dtype=torch.long)
+    for row, h in enumerate(heads):
+        if h:
+            p_ids[row, width_p - len(h) :] = torch.tensor(h)
+            p_mask[row, width_p - len(h) :] = 1
+    p_pos = (p_mask.cumsum(1) - 1).clamp(min=0)
+    p_labels = torch.where(p_mask.bool(), p_ids, IGNORE_INDEX)
+    cache = DynamicCache(config=model.config)
+    prompt_out = model(input_ids=p_ids, attention_mask=p_mask, position_ids=p_pos, past_key_values=cache,
+                       use_cache=True, labels=p_labels if loss_on_prompt else None)
+    cache.batch_repeat_interleave(k)
+
+    tails = [(g.prompt_ids[-1], *c) for g in batch for c in g.completions]
+    width_c = max(len(t) for t in tails)
+    c_ids = torch.full((len(tails), width_c), pad_id, dtype=torch.long)
+    c_mask = torch.zeros((len(tails), width_c), dtype=torch.long)
+    for row, t in enumerate(tails):
+        c_ids[row, : len(t)] = torch.tensor(t)
+        c_mask[row, : len(t)] = 1
+    c_labels = torch.where(c_mask.bool(), c_ids, IGNORE_INDEX)
+    starts = p_mask.sum(1).repeat_interleave(k).unsqueeze(1)
+    # Padded slots get position 0: they are masked, and may lie past the model's last position.
+    c_pos = torch.where(c_mask.bool(), starts + torch.arange(width_c).unsqueeze(0), 0)
+    full_mask = torch.cat([p_mask.repeat_interleave(k, 0), c_mask], dim=1)
+    out = model(input_ids=c_ids, attention_mask=full_mask, position_ids=c_pos, past_key_values=cache,
+                use_cache=True, labels=c_labels)
+    # HF's loss is a mean over each call's targets; recombine as one mean over all targets.
+    n_c = int((c_labels[:, 1:] != IGNORE_INDEX).sum())
+    if not loss_on_prompt:
+        return out.loss
+    n_p = int((p_labels[:, 1:] != IGNORE_INDEX).sum())
+    return (out.loss * n_c + prompt_out.loss * n_p) / (n_c + n_p)
