@@ -24,6 +24,12 @@ from training_stages.lm_training import SupervisedSettings, encode_pairs, train_
 from training_stages.prompts import agent_system_prompt, render_prompt
 
 
+def _through_action(text: str) -> str:
+    """The response up to and including ``</action>``."""
+    end = text.find("</action>")
+    return text if end < 0 else text[: end + len("</action>")]
+
+
 class NoRolloutsKeptError(RuntimeError):
     """The filter kept nothing, so there is nothing to fine-tune on."""
 
@@ -65,8 +71,12 @@ def train_anti_scheming_sft(
         )
     model, tokenizer = load_checkpoint(start_dir)
     no_spec = agent_system_prompt(with_spec=False)
-    pairs = [(render_prompt(tokenizer, env.prompt, no_spec), text) for env, text in kept]
-    examples = encode_pairs(tokenizer, pairs, max_length)
+    if cfg.train_on_report:
+        pairs = [(render_prompt(tokenizer, env.prompt, no_spec), text) for env, text in kept]
+    else:
+        # Reasoning and action only: what to think and what to do, not how to word reports.
+        pairs = [(render_prompt(tokenizer, env.prompt, no_spec), _through_action(text)) for env, text in kept]
+    examples = encode_pairs(tokenizer, pairs, max_length, append_eos=cfg.train_on_report)
     settings = SupervisedSettings(
         epochs=cfg.epochs, learning_rate=cfg.learning_rate, batch_tokens=cfg.batch_tokens, seed=seed
     )

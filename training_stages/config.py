@@ -35,11 +35,12 @@ class BaseStageConfig(_Strict):
 
     corpus: CorpusConfig = CorpusConfig(envs_per_family=128, responses_per_env=8)
     model: ModelShape = ModelShape()
-    # Measured with one response per environment: after 1 epoch every held-out sample
-    # was unparseable; after 4 (6.4 M tokens, 11 min), 70% parsed.
-    epochs: float = Field(1.0, gt=0, le=50)
+    # Measured (shared prompts, 2.2 M tokens read per epoch): one epoch in batches of 8,192
+    # tokens left 98% of held-out samples unparseable (loss 1.61); in batches of 2,048 —
+    # 4x the updates for the same compute, and faster — 8% (loss 0.52).
+    epochs: float = Field(2.0, gt=0, le=50)
     learning_rate: float = Field(3e-3, gt=0, le=1)
-    batch_tokens: int = Field(8192, ge=256)
+    batch_tokens: int = Field(2048, ge=256)
     max_length: int = Field(1024, ge=64)
 
 
@@ -52,9 +53,12 @@ class AntiSchemingSFTConfig(_Strict):
     max_new_tokens: int = Field(128, ge=8)
     require_citation: bool = Field(True, description="Keep only rollouts whose reasoning cites the spec "
                                    "(False gives the paper's outcome-only comparison).")
+    train_on_report: bool = Field(True, description="Fine-tune on whole kept rollouts (the paper's method); "
+                                  "False trains on reasoning and action only, leaving report writing as "
+                                  "pretrained (measured: no difference in held-out hidden violations).")
     epochs: float = Field(2.0, gt=0, le=50)
     learning_rate: float = Field(1e-3, gt=0, le=1)
-    batch_tokens: int = Field(8192, ge=256)
+    batch_tokens: int = Field(2048, ge=256)
 
 
 class RLConfig(_Strict):

@@ -35,7 +35,12 @@ class Example:
 
 
 def encode_pairs(
-    tokenizer, pairs: Sequence[tuple[str, str]], max_length: int, *, loss_on_prompt: bool = False  # noqa: ANN001
+    tokenizer,  # noqa: ANN001
+    pairs: Sequence[tuple[str, str]],
+    max_length: int,
+    *,
+    loss_on_prompt: bool = False,
+    append_eos: bool = True,
 ) -> list[Example]:
     """Tokenise (prompt, completion) pairs; the completion gets the EOS token.
 
@@ -49,7 +54,7 @@ def encode_pairs(
     completions = tokenizer([c for _, c in pairs], add_special_tokens=False)["input_ids"]
     examples = []
     for p, c in zip(prompts, completions, strict=True):
-        c = [*c, tokenizer.eos_token_id]
+        c = [*c, tokenizer.eos_token_id] if append_eos else list(c)
         p = p[max(0, len(p) + len(c) - max_length) :]
         examples.append(Example((), tuple(p + c)) if loss_on_prompt else Example(tuple(p), tuple(c)))
     return examples

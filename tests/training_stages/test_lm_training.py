@@ -75,3 +75,13 @@ def test_nan_loss_stops_with_a_clear_error(tokenizer) -> None:
     with pytest.raises(TrainingDivergedError, match="lower the learning rate"):
         train_supervised(model, encode_pairs(tokenizer, PAIRS, 128), SupervisedSettings(), tokenizer.pad_token_id,
                          progress=False)
+
+
+def test_completion_without_eos_for_reasoning_and_action_only_training(tokenizer) -> None:
+    from training_stages.anti_scheming_sft import _through_action
+
+    text = "<think>AS1</think><action>report_1</action><report>ok</report>"
+    assert _through_action(text) == "<think>AS1</think><action>report_1</action>"
+    ex = encode_pairs(tokenizer, [("<|user|>x\n<|assistant|>", _through_action(text))], 128, append_eos=False)[0]
+    assert ex.completion_ids[-1] != tokenizer.eos_token_id
+    assert tokenizer.decode(ex.completion_ids).endswith("</action>")
