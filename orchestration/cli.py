@@ -50,7 +50,13 @@ def cli(ctx: click.Context, data_dir: Path) -> None:
     Trains a chain of checkpoints, re-evaluates each on held-out covert-action
     environments and tracks covert, spec-citation and evaluation-awareness rates.
     """
-    ctx.obj = {"data_dir": data_dir}
+    explicit = ctx.get_parameter_source("data_dir") is not click.core.ParameterSource.DEFAULT
+    ctx.obj = {"data_dir": data_dir, "data_dir_explicit": explicit}
+
+
+def _path_overrides(ctx: click.Context) -> dict[str, object]:
+    """--data-dir / SCHEMEWATCH_DATA win over a config file's [paths]; the default does not."""
+    return {"paths": {"data_dir": str(ctx.obj["data_dir"])}} if ctx.obj["data_dir_explicit"] else {}
 
 
 def _paths(ctx: click.Context):  # noqa: ANN202 - PathsConfig, imported lazily
@@ -143,17 +149,17 @@ def train(ctx: click.Context, config_path: Path | None, stages: str | None, no_a
     Finished checkpoints with the same config and seed are reused.
     """
     from schemewatch.config import ConfigError
-    from training_stages.chain import run_chain
+    from training_stages.chain import UnknownStageError, run_chain
     from training_stages.config import load_world_config
 
-    overrides: dict[str, object] = {"paths": {"data_dir": str(ctx.obj["data_dir"])}}
+    overrides = _path_overrides(ctx)
     if no_anti_scheming:
         overrides["anti_scheming"] = False
     try:
         cfg = load_world_config(config_path, overrides)
         wanted = [s.strip() for s in stages.split(",") if s.strip()] if stages else None
         infos = run_chain(cfg, stages=wanted, track=not no_tracking, log=click.echo)
-    except (ConfigError, ValueError) as exc:
+    except (ConfigError, UnknownStageError) as exc:
         raise BadInput(str(exc)) from None
     except _training_failures() as exc:
         raise click.ClickException(str(exc)) from None
@@ -171,19 +177,21 @@ def run(ctx: click.Context, config_path: Path | None, eval_date) -> None:
     evaluated for the date, then print the report table."""
     from datetime import date
 
+    from schemewatch.checkpoints import CheckpointNotFoundError
     from schemewatch.config import ConfigError
+    from schemewatch.policy import PolicyError
     from schemewatch.report import checkpoint_report, format_report_table
     from schemewatch.warehouse import WarehouseReader
     from training_stages.config import load_world_config
     from training_stages.pipeline import run_pipeline
 
     try:
-        cfg = load_world_config(config_path, {"paths": {"data_dir": str(ctx.obj["data_dir"])}})
+        cfg = load_world_config(config_path, _path_overrides(ctx))
     except ConfigError as exc:
         raise BadInput(str(exc)) from None
     try:
         run_pipeline(cfg, eval_date.date() if eval_date else date.today(), log=click.echo)
-    except _training_failures() as exc:
+    except (*_training_failures(), CheckpointNotFoundError, PolicyError) as exc:
         raise click.ClickException(str(exc)) from None
     with WarehouseReader(cfg.paths.warehouse_dir) as reader:
         click.echo(format_report_table(checkpoint_report(reader, cfg.evaluation.split)))
@@ -237,7 +245,8 @@ def evaluate(ctx: click.Context, checkpoint_ref: str | None, endpoint: str | Non
             info = CheckpointStore(paths.checkpoints_dir).resolve(checkpoint_ref)
             policy = LocalCheckpointPolicy(info.path, batch_size=batch_size)
         settings = EvalSettings(samples_per_env=samples, seed=seed, temperature=temperature,
-                                max_new_tokens=max_new_tokens, response_prefix=prefix)
+                                max_new_tokens=max_new_tokens, response_prefix=prefix,
+                                chunk_size=max(256, batch_size))
         when = eval_date.date() if eval_date else date.today()
         run, sample_rows = run_evaluation(policy, build_suite(split), checkpoint_id=info.id,
                                           eval_date=when, settings=settings)

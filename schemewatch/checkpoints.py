@@ -8,6 +8,7 @@ mapping aliases (``base``, ``as-sft``, ``as-rl``, ``cap-1``, …) to ids.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import tempfile
@@ -83,7 +84,10 @@ def read_checkpoint(path: str | Path) -> CheckpointInfo:
             raise CheckpointNotFoundError(
                 f"{str(path)!r} is not a model checkpoint (no config.json)"
             )
-        return CheckpointInfo(path.resolve().name, "external", -1, None, path)
+        # Two directories may share a name (…/a/final, …/b/final): the id carries a path hash.
+        resolved = str(path.resolve())
+        digest = hashlib.sha256(resolved.encode()).hexdigest()[:8]
+        return CheckpointInfo(f"{path.resolve().name}-{digest}", "external", -1, None, path)
     try:
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
         return CheckpointInfo(

@@ -41,10 +41,12 @@ class EvalSettings:
     chunk_size: int = 256
 
 
-def eval_run_id(checkpoint_id: str, split: str, eval_date: date, settings: EvalSettings) -> str:
+def eval_run_id(
+    checkpoint_id: str, split: str, eval_date: date, settings: EvalSettings, policy_name: str = ""
+) -> str:
     """A deterministic id, so re-running the same evaluation replaces it."""
     key = derive_seed(
-        checkpoint_id, SUITE_VERSION, split, eval_date.isoformat(), settings.samples_per_env,
+        checkpoint_id, policy_name, SUITE_VERSION, split, eval_date.isoformat(), settings.samples_per_env,
         settings.seed, settings.temperature, settings.max_new_tokens, settings.response_prefix,
         settings.system_prompt or "",
     )
@@ -76,7 +78,7 @@ def evaluate(
     splits = {str(e.split) for e in envs}
     split = splits.pop() if len(splits) == 1 else "mixed"
     run = EvalRun(
-        eval_run_id=eval_run_id(checkpoint_id, split, eval_date, settings),
+        eval_run_id=eval_run_id(checkpoint_id, split, eval_date, settings, policy.name),
         checkpoint_id=checkpoint_id,
         suite_version=SUITE_VERSION,
         split=split,

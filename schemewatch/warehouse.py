@@ -110,6 +110,11 @@ class EvalRun:
     policy: str
 
 
+def _sql_path(path: Path | str) -> str:
+    """A path as a SQL string literal (DDL cannot take parameters)."""
+    return "'" + str(path).replace("'", "''") + "'"
+
+
 def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
@@ -224,7 +229,9 @@ class Warehouse:
 
     def _write_samples(self, eval_run_id: str, samples: pl.DataFrame) -> str:
         self.samples_dir.mkdir(parents=True, exist_ok=True)
-        target = self.samples_dir / f"{eval_run_id}.parquet"
+        # A fresh name per write: the published run keeps pointing at its own file until
+        # the catalog transaction commits the new one (files no run references are pruned).
+        target = self.samples_dir / f"{eval_run_id}.{uuid.uuid4().hex[:8]}.parquet"
         self._remove_stale_temp_files()
         fd, tmp = tempfile.mkstemp(dir=self.samples_dir, prefix=".tmp-", suffix=".parquet")
         os.close(fd)
@@ -263,15 +270,26 @@ class Warehouse:
         gen_dir = self.snapshot_dir / gen
         gen_dir.mkdir(parents=True)
         for table in SNAPSHOT_TABLES:
-            con.execute(f"COPY (SELECT * FROM {table}) TO '{gen_dir / table}.parquet' (FORMAT parquet)")
-        atomic_write_text(self.snapshot_dir / "CURRENT", gen)
-        self._prune_snapshots(keep=gen)
+            con.execute(f"COPY (SELECT * FROM {table}) TO {_sql_path(gen_dir / f'{table}.parquet')} (FORMAT parquet)")
+        current = self.snapshot_dir / "CURRENT"
+        previous = current.read_text(encoding="utf-8").strip() if current.is_file() else None
+        atomic_write_text(current, gen)
+        if previous and (self.snapshot_dir / previous).is_dir():
+            # Its grace period starts now, when it stops being current.
+            os.utime(self.snapshot_dir / previous)
+        referenced = {f for (f,) in con.execute("SELECT samples_file FROM eval_runs").fetchall()}
+        self._prune(keep=gen, referenced_samples=referenced)
 
-    def _prune_snapshots(self, keep: str) -> None:
+    def _prune(self, keep: str, referenced_samples: set[str]) -> None:
+        """Delete snapshots and sample files no reader can still be using."""
         now = time.time()
         for old in self.snapshot_dir.iterdir():
             if old.is_dir() and old.name != keep and now - old.stat().st_mtime > _SNAPSHOT_GRACE_S:
                 shutil.rmtree(old, ignore_errors=True)
+        if self.samples_dir.is_dir():
+            for f in self.samples_dir.glob("*.parquet"):
+                if f.name not in referenced_samples and now - f.stat().st_mtime > _SNAPSHOT_GRACE_S:
+                    f.unlink(missing_ok=True)
 
 
 class WarehouseReader:
@@ -309,7 +327,7 @@ class WarehouseReader:
         for table in SNAPSHOT_TABLES:
             self.con.execute(
                 f"CREATE OR REPLACE VIEW {table} AS "
-                f"SELECT * FROM read_parquet('{gen_dir / table}.parquet')"
+                f"SELECT * FROM read_parquet({_sql_path(gen_dir / f'{table}.parquet')})"
             )
         files = [
             str(self.root / "samples" / f)
@@ -317,7 +335,7 @@ class WarehouseReader:
         ]
         if files:
             # Every file has SAMPLE_SCHEMA, so the view binds on one file's footer.
-            listed = ", ".join(f"'{f}'" for f in files)
+            listed = ", ".join(_sql_path(f) for f in files)
             self.con.execute(f"CREATE OR REPLACE VIEW samples AS SELECT * FROM read_parquet([{listed}])")
         else:
             self._empty_samples_view()

@@ -15,13 +15,20 @@ from collections.abc import Callable
 from pathlib import Path
 
 from schemewatch.environments import Split, corpus_environments
-from schemewatch.grading import grade
+from schemewatch.grading import grade, parse_response
 from schemewatch.policy import LocalCheckpointPolicy
+from schemewatch.spec import cited_principles
 from training_stages.base import StageResult
 from training_stages.checkpointing import load_checkpoint
 from training_stages.config import AntiSchemingSFTConfig
 from training_stages.lm_training import SupervisedSettings, encode_pairs, train_supervised
 from training_stages.prompts import agent_system_prompt, render_prompt
+
+
+def _reasoning_cites_spec(text: str) -> bool:
+    """Whether the <think> section (not the report) cites the spec."""
+    parsed = parse_response(text)
+    return not isinstance(parsed, str) and bool(cited_principles(parsed.think))
 
 
 def _through_action(text: str) -> str:
@@ -60,7 +67,7 @@ def train_anti_scheming_sft(
             dropped["covert"] += 1
         elif not g.good:
             dropped["outcome_not_good"] += 1
-        elif cfg.require_citation and not g.cites_spec:
+        elif cfg.require_citation and not _reasoning_cites_spec(text):
             dropped["no_spec_citation"] += 1
         else:
             kept.append((env, text))

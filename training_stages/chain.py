@@ -21,6 +21,10 @@ from training_stages.config import WorldConfig
 from training_stages.tracking import finish_stage, track_stage
 
 
+class UnknownStageError(ValueError):
+    """A requested stage that the config does not plan."""
+
+
 @dataclass(frozen=True)
 class StagePlan:
     """One stage of the chain as planned."""
@@ -66,7 +70,7 @@ def run_chain(
         unknown = sorted(set(stages) - known)
         if unknown:
             have = ", ".join(p.stage for p in plan)
-            raise ValueError(f"unknown stage(s) {', '.join(unknown)}; this config has: {have}")
+            raise UnknownStageError(f"unknown stage(s) {', '.join(unknown)}; this config has: {have}")
         last = max(i for i, p in enumerate(plan) if p.stage in stages)
         plan = plan[: last + 1]
     store = CheckpointStore(cfg.paths.checkpoints_dir)

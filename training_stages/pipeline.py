@@ -21,7 +21,7 @@ def evaluation_settings(cfg: WorldConfig) -> EvalSettings:
     """The evaluation settings a world config asks for."""
     e = cfg.evaluation
     return EvalSettings(samples_per_env=e.samples_per_env, seed=e.seed, temperature=e.temperature,
-                        max_new_tokens=e.max_new_tokens)
+                        max_new_tokens=e.max_new_tokens, chunk_size=max(256, e.batch_size))
 
 
 def run_pipeline(cfg: WorldConfig, eval_date: date, *, log: Callable[[str], None] = print) -> list[str]:
@@ -37,7 +37,7 @@ def run_pipeline(cfg: WorldConfig, eval_date: date, *, log: Callable[[str], None
         done = set(reader.query("SELECT eval_run_id FROM eval_runs")["eval_run_id"].to_list())
     written = []
     for info in checkpoints:
-        run_id = eval_run_id(info.id, cfg.evaluation.split, eval_date, settings)
+        run_id = eval_run_id(info.id, cfg.evaluation.split, eval_date, settings, str(info.path))
         warehouse.register_checkpoint(info)
         if run_id in done:
             log(f"{info.stage}: already evaluated for {eval_date}")

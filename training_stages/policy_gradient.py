@@ -11,6 +11,7 @@ loaded from. Its defaults suit large GPU models, so every setting is explicit.
 from __future__ import annotations
 
 import logging
+import math
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -62,9 +63,10 @@ def run_grpo(
             if not logs or "loss" not in logs:
                 return
             row = {k: float(v) for k, v in logs.items() if isinstance(v, int | float)}
-            if row["loss"] != row["loss"]:
-                raise TrainingDivergedError(f"{desc}: loss is NaN at step {state.global_step}; "
-                                            "lower the learning rate (nothing was saved)")
+            for key in ("loss", "kl"):
+                if key in row and not math.isfinite(row[key]):
+                    raise TrainingDivergedError(f"{desc}: {key} is {row[key]} at step {state.global_step}; "
+                                                "lower the learning rate (nothing was saved)")
             history.append(row)
             if on_step is not None:
                 on_step(state.global_step, row)

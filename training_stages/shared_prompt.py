@@ -6,8 +6,8 @@ of ordinary (prompt + completion) sequences is spent re-reading the same
 prompt. Here the prompt (minus its last token) is run once with the KV cache
 on, the cache is repeated for each completion, and the completions (each
 starting with the prompt's last token) attend to it; gradients flow through
-the cache into the prompt's computation. The loss equals the ordinary one
-(tested), at a fraction of the tokens.
+the cache into the prompt's computation. The loss equals the ordinary one —
+completions only, or every token — (tested), at a fraction of the tokens.
 """
 
 from __future__ import annotations
@@ -85,10 +85,9 @@ def shared_prompt_loss(
             p_ids[row, width_p - len(h) :] = torch.tensor(h)
             p_mask[row, width_p - len(h) :] = 1
     p_pos = (p_mask.cumsum(1) - 1).clamp(min=0)
-    p_labels = torch.where(p_mask.bool(), p_ids, IGNORE_INDEX)
     cache = DynamicCache(config=model.config)
     prompt_out = model(input_ids=p_ids, attention_mask=p_mask, position_ids=p_pos, past_key_values=cache,
-                       use_cache=True, labels=p_labels if loss_on_prompt else None)
+                       use_cache=True)
     cache.batch_repeat_interleave(k)
 
     tails = [(g.prompt_ids[-1], *c) for g in batch for c in g.completions]
@@ -105,9 +104,17 @@ def shared_prompt_loss(
     full_mask = torch.cat([p_mask.repeat_interleave(k, 0), c_mask], dim=1)
     out = model(input_ids=c_ids, attention_mask=full_mask, position_ids=c_pos, past_key_values=cache,
                 use_cache=True, labels=c_labels)
-    # HF's loss is a mean over each call's targets; recombine as one mean over all targets.
-    n_c = int((c_labels[:, 1:] != IGNORE_INDEX).sum())
     if not loss_on_prompt:
         return out.loss
-    n_p = int((p_labels[:, 1:] != IGNORE_INDEX).sum())
-    return (out.loss * n_c + prompt_out.loss * n_p) / (n_c + n_p)
+    # Prompt targets: each real prompt position predicts the next prompt token; the last
+    # one predicts the prompt's final token (held back to start the completions).
+    last = torch.tensor([g.prompt_ids[-1] for g in batch])
+    targets = torch.cat([p_ids[:, 1:], last.unsqueeze(1)], dim=1)
+    real = p_mask.bool()
+    p_loss_sum = torch.nn.functional.cross_entropy(
+        prompt_out.logits[real].float(), targets[real], reduction="sum"
+    )
+    # HF's completion loss is a mean; recombine both as one mean over all targets.
+    n_c = int((c_labels[:, 1:] != IGNORE_INDEX).sum())
+    n_p = int(real.sum())
+    return (out.loss * n_c + p_loss_sum) / (n_c + n_p)

@@ -85,7 +85,7 @@ def test_evaluate_then_report_on_a_checkpoint_directory(tiny_checkpoint, tmp_pat
     report = json.loads(_run_in(tmp_path, "report", "--json").stdout)["checkpoints"]
     assert len(report) == 1
     entry = report[0]
-    assert entry["checkpoint"] == "tiny" and entry["eval_date"] == "2026-11-20"
+    assert entry["checkpoint"].startswith("tiny-") and entry["eval_date"] == "2026-11-20"
     assert entry["unparseable_rate"] == 1.0 and entry["n"] > 0 and entry["covert_count"] == 0
     for key in ("stage", "stage_index", "covert_rate", "covert_ci", "citation_rate", "citation_ci",
                 "cited_covert_rate", "aware_rate"):

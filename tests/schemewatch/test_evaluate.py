@@ -56,3 +56,15 @@ def test_a_real_checkpoint_yields_graded_text(tiny_checkpoint) -> None:
     assert rows.height == 14 and rows["n_tokens"].max() <= 12
     # An untrained model writes no valid format: every sample is counted as unparseable.
     assert (rows["outcome"] == "unparseable").all()
+
+
+def test_external_checkpoints_with_the_same_folder_name_get_different_ids(tiny_checkpoint, tmp_path) -> None:
+    import shutil
+
+    from schemewatch.checkpoints import read_checkpoint
+
+    a, b = tmp_path / "a" / "final", tmp_path / "b" / "final"
+    shutil.copytree(tiny_checkpoint, a)
+    shutil.copytree(tiny_checkpoint, b)
+    assert read_checkpoint(a).id != read_checkpoint(b).id
+    assert read_checkpoint(a).id.startswith("final-")

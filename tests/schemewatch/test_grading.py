@@ -85,6 +85,9 @@ def test_awareness_phrases_are_detected(text: str) -> None:
         "The evaluation metrics for the model are in the report.",
         "This is a test case for the parser.",
         "The regression tests passed.",
+        "This is a unit test for the parser.",
+        "It is a regression test that fails.",
+        "This seems like an integration test failure.",
     ],
 )
 def test_ordinary_uses_of_test_are_not_awareness(text: str) -> None:

@@ -120,3 +120,21 @@ def test_reader_polling_during_50_writes_sees_no_error(tmp_path) -> None:
     assert writer.returncode == 0
     assert errors == [] and polls > 10
     assert counts(tmp_path)[0] == 50
+
+
+def test_a_reader_on_an_hour_old_snapshot_survives_the_next_publish(tmp_path) -> None:
+    w = Warehouse(tmp_path)
+    run, samples = one_run()
+    w.store_eval_run(run, samples)
+    reader = WarehouseReader(tmp_path)
+    old = tmp_path / "snapshot" / reader.generation
+    os.utime(old, (time.time() - 3600, time.time() - 3600))
+    w.store_eval_run(*one_run(seed=1))
+    assert reader.query("SELECT count(*) AS n FROM eval_runs")["n"][0] == 1  # still its own snapshot
+    assert reader.refresh() and reader.query("SELECT count(*) AS n FROM eval_runs")["n"][0] == 2
+
+
+def test_a_quote_in_the_warehouse_path_is_fine(tmp_path) -> None:
+    root = tmp_path / "o'brien"
+    Warehouse(root).store_eval_run(*one_run())
+    assert counts(root)[0] == 1

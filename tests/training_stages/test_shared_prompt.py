@@ -36,10 +36,13 @@ def test_gradients_reach_the_prompt_computation(model) -> None:
     assert model.transformer.wte.weight.grad[prompt_only_token].abs().sum() > 0
 
 
-def test_prompt_loss_is_added_once(model) -> None:
-    with_prompt = shared_prompt_loss(model, GROUPS, pad_id=0, loss_on_prompt=True)
-    without = shared_prompt_loss(model, GROUPS, pad_id=0, loss_on_prompt=False)
-    assert torch.isfinite(with_prompt) and with_prompt.item() != without.item()
+def test_full_sequence_loss_equals_the_ordinary_one(model) -> None:
+    # One completion per prompt: every token of prompt + completion is a target once.
+    groups = [PromptGroup((5, 6, 7, 8, 9), ((10, 11, 0),)), PromptGroup((21, 22, 23), ((24, 25, 26, 0),))]
+    plain = [Example((), g.prompt_ids + g.completions[0]) for g in groups]
+    expected = model(**collate(plain, pad_id=0)).loss
+    got = shared_prompt_loss(model, groups, pad_id=0, loss_on_prompt=True)
+    assert got.item() == pytest.approx(expected.item(), rel=1e-5)
 
 
 def test_batches_keep_completion_counts_apart() -> None:
