@@ -69,15 +69,16 @@ class Handler(BaseHTTPRequestHandler):
         try:
             if srv.delay_s:
                 time.sleep(random.uniform(0, srv.delay_s))  # finish out of order
-            if scripted is not None:
-                self._send(*scripted)
-                return
-            user = next(m["content"] for m in body["messages"] if m["role"] == "user")
-            reply = {"choices": [{"message": {"role": "assistant", "content": f" re:{user}"}}]}
-            self._send(200, json.dumps(reply).encode())
+            if scripted is None:
+                user = next(m["content"] for m in body["messages"] if m["role"] == "user")
+                reply = {"choices": [{"message": {"role": "assistant", "content": f" re:{user}"}}]}
+                scripted = (200, json.dumps(reply).encode())
         finally:
+            # Leave the in-flight count before answering: once the client has the answer it
+            # may send its next request before this handler would otherwise get to run again.
             with srv.lock:
                 srv.in_flight -= 1
+        self._send(*scripted)
 
 
 @pytest.fixture()
