@@ -40,10 +40,6 @@ class PathsConfig(_Strict):
         return self.data_dir / "checkpoints"
 
     @property
-    def reports_dir(self) -> Path:
-        return self.data_dir / "reports"
-
-    @property
     def mlflow_uri(self) -> str:
         return os.environ.get("MLFLOW_TRACKING_URI") or f"sqlite:///{(self.data_dir / 'mlflow.db').resolve()}"
 

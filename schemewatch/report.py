@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import math
 
-import polars as pl
-
 from schemewatch.warehouse import WarehouseReader
 
 _LATEST_RUNS = """
@@ -105,7 +103,3 @@ def format_report_table(entries: list[dict[str, object]]) -> str:
     fmt = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()  # noqa: E731
     return "\n".join([fmt(header), fmt(["-" * w for w in widths]), *map(fmt, rows)])
 
-
-def report_frame(entries: list[dict[str, object]]) -> pl.DataFrame:
-    """The report as a DataFrame (for the dashboard and benchmarks)."""
-    return pl.DataFrame(entries)

@@ -252,19 +252,6 @@ class Warehouse:
             except FileNotFoundError:
                 pass
 
-    def execute(self, sql: str, params: list[object] | None = None) -> None:
-        """Run a write statement in its own transaction and publish a snapshot (used by checks)."""
-        with self._connect() as con:
-            con.execute("BEGIN")
-            con.execute(sql, params or [])
-            con.execute("COMMIT")
-            self._publish(con)
-
-    def publish(self) -> None:
-        """Export a fresh read snapshot (done after every write; exposed for repair)."""
-        with self._connect() as con:
-            self._publish(con)
-
     def _publish(self, con: duckdb.DuckDBPyConnection) -> None:
         gen = f"{time.time_ns():020d}-{uuid.uuid4().hex[:8]}"
         gen_dir = self.snapshot_dir / gen

@@ -39,16 +39,12 @@ def encode_pairs(
     pairs: Sequence[tuple[str, str]],
     max_length: int,
     *,
-    loss_on_prompt: bool = False,
     append_eos: bool = True,
 ) -> list[Example]:
     """Tokenise (prompt, completion) pairs; the completion gets the EOS token.
 
     Pairs longer than ``max_length`` lose prompt tokens from the left (the
-    completion is what is learned, so it is kept whole). With
-    ``loss_on_prompt`` every token is a target (pretraining: next-token
-    prediction on prompts too is ~6× more signal per forward pass, and it is
-    where copying from the context is learned).
+    completion is what is learned, so it is kept whole).
     """
     prompts = tokenizer([p for p, _ in pairs], add_special_tokens=False)["input_ids"]
     completions = tokenizer([c for _, c in pairs], add_special_tokens=False)["input_ids"]
@@ -56,7 +52,7 @@ def encode_pairs(
     for p, c in zip(prompts, completions, strict=True):
         c = [*c, tokenizer.eos_token_id] if append_eos else list(c)
         p = p[max(0, len(p) + len(c) - max_length) :]
-        examples.append(Example((), tuple(p + c)) if loss_on_prompt else Example(tuple(p), tuple(c)))
+        examples.append(Example(tuple(p), tuple(c)))
     return examples
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import random
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 
 
@@ -162,7 +162,6 @@ class Family:
     build: Callable[[random.Random], Scenario]
     description: str
     counts_in_aggregate: bool = True
-    tags: tuple[str, ...] = field(default_factory=tuple)
 
     def environment(self, index: int, seed: int) -> Environment:
         """Build environment ``index`` of this family from ``seed``."""

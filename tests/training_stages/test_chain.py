@@ -37,7 +37,7 @@ def test_plan_names_every_stage_in_order(tmp_path) -> None:
 def test_chain_trains_tracks_and_reuses(tmp_path) -> None:
     cfg = tiny_config(tmp_path)
     infos = run_chain(cfg, track=True, log=lambda _: None)
-    assert [i.stage for i in infos] == ["base", "noas-cap-1".removeprefix("noas-")]
+    assert [i.stage for i in infos] == ["base", "cap-1"]
     store = CheckpointStore(cfg.paths.checkpoints_dir)
     assert store.aliases() == {"base": infos[0].id, "noas-cap-1": infos[1].id}
     assert infos[1].parent_id == infos[0].id

@@ -42,10 +42,11 @@ def test_collate_masks_prompt_and_padding(tokenizer) -> None:
 
 
 def test_encode_keeps_the_completion_and_adds_eos(tokenizer) -> None:
-    ex = encode_pairs(tokenizer, PAIRS[:1], max_length=12)[0]
-    assert ex.completion_ids[-1] == tokenizer.eos_token_id and len(ex) <= 12 or len(ex.prompt_ids) == 0
-    full = encode_pairs(tokenizer, PAIRS[:1], max_length=512, loss_on_prompt=True)[0]
-    assert full.prompt_ids == () and full.completion_ids[-1] == tokenizer.eos_token_id
+    whole = encode_pairs(tokenizer, PAIRS[:1], max_length=512)[0]
+    cut = encode_pairs(tokenizer, PAIRS[:1], max_length=len(whole.completion_ids) + 2)[0]
+    assert whole.completion_ids[-1] == tokenizer.eos_token_id
+    assert cut.completion_ids == whole.completion_ids  # the completion is kept whole
+    assert cut.prompt_ids == whole.prompt_ids[-2:]  # the prompt loses tokens from the left
 
 
 def test_length_batches_respect_the_token_budget() -> None:
