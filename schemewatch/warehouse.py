@@ -1,4 +1,4 @@
-"""The DuckDB warehouse: checkpoints, evaluation runs, samples, rates, drift, alerts.
+"""The DuckDB warehouse: checkpoints, evaluation runs, samples, rates, drift, alerts and their delivery.
 
 Concurrency design (measured, see ../shared/NOTES.md): a DuckDB file admits one
 read-write process *or* many read-only ones, and a reader's open fails while a
@@ -75,9 +75,41 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
             detail VARCHAR);
         """,
     ),
+    (
+        3,
+        "drift reports, alert hysteresis and the delivery outbox",
+        """
+        CREATE TABLE drift_reports (
+            eval_run_id VARCHAR PRIMARY KEY, reference_run_id VARCHAR NOT NULL, checkpoint_id VARCHAR NOT NULL,
+            n_columns INTEGER NOT NULL, n_drifted INTEGER NOT NULL, drift_share DOUBLE NOT NULL,
+            dataset_drifted BOOLEAN NOT NULL, report_path VARCHAR NOT NULL, workspace_project_id VARCHAR,
+            workspace_run_id VARCHAR, seconds DOUBLE, created_at TIMESTAMP NOT NULL);
+        ALTER TABLE alerts ADD COLUMN metric VARCHAR;
+        ALTER TABLE alerts ADD COLUMN inside_streak INTEGER DEFAULT 0;
+        ALTER TABLE alerts ADD COLUMN last_value DOUBLE;
+        ALTER TABLE alerts ADD COLUMN last_eval_run_id VARCHAR;
+        ALTER TABLE alerts ADD COLUMN resolved_eval_run_id VARCHAR;
+        CREATE TABLE alert_checks (
+            eval_run_id VARCHAR NOT NULL, checkpoint_id VARCHAR NOT NULL, rule VARCHAR NOT NULL, family VARCHAR,
+            metric VARCHAR, value DOUBLE, threshold DOUBLE, crossed BOOLEAN, alert_id VARCHAR, detail VARCHAR,
+            checked_at TIMESTAMP NOT NULL);
+        CREATE TABLE alert_events (
+            event_id VARCHAR PRIMARY KEY, alert_id VARCHAR NOT NULL, event VARCHAR NOT NULL,
+            eval_run_id VARCHAR, payload VARCHAR NOT NULL, created_at TIMESTAMP NOT NULL);
+        CREATE TABLE alert_deliveries (
+            event_id VARCHAR NOT NULL, alert_id VARCHAR NOT NULL, event VARCHAR NOT NULL, channel VARCHAR NOT NULL,
+            status VARCHAR NOT NULL, attempts INTEGER NOT NULL, last_error VARCHAR, delivered_at TIMESTAMP,
+            updated_at TIMESTAMP NOT NULL, PRIMARY KEY (event_id, channel));
+        """,
+    ),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
-SNAPSHOT_TABLES = ("checkpoints", "eval_runs", "rates", "drift", "alerts")
+SNAPSHOT_TABLES = ("checkpoints", "eval_runs", "rates", "drift", "alerts", "drift_reports", "alert_checks",
+                   "alert_events", "alert_deliveries")
+DRIFT_COLUMNS: dict[str, pl.DataType] = {
+    "family": pl.String, "column_name": pl.String, "method": pl.String, "statistic": pl.Float64,
+    "p_value": pl.Float64, "drifted": pl.Boolean,
+}
 # Old snapshot generations stay readable this long for readers mid-query.
 _SNAPSHOT_GRACE_S = 600
 
@@ -93,6 +125,37 @@ SAMPLE_SCHEMA: dict[str, pl.DataType] = {
 
 class WarehouseError(RuntimeError):
     """A warehouse operation that cannot proceed; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class DriftReport:
+    """Summary of one evaluation's drift report (a ``drift_reports`` row).
+
+    Attributes:
+        eval_run_id: The evaluation compared.
+        reference_run_id: The evaluation it was compared with.
+        checkpoint_id: The evaluated checkpoint.
+        n_columns: Overall columns tested (per-family rows not counted).
+        n_drifted: How many of them drifted.
+        drift_share: ``n_drifted / n_columns``.
+        dataset_drifted: Whether the share reached the configured drift share.
+        report_path: The Evidently HTML report.
+        workspace_project_id: Evidently workspace project, when the snapshot was added to one.
+        workspace_run_id: The snapshot's id in that project.
+        seconds: Wall time of the drift computation.
+    """
+
+    eval_run_id: str
+    reference_run_id: str
+    checkpoint_id: str
+    n_columns: int
+    n_drifted: int
+    drift_share: float
+    dataset_drifted: bool
+    report_path: str
+    workspace_project_id: str | None = None
+    workspace_run_id: str | None = None
+    seconds: float | None = None
 
 
 @dataclass(frozen=True)
@@ -160,6 +223,47 @@ class Warehouse:
         """The highest applied migration (applying pending ones first)."""
         with self._connect() as con:
             return con.execute("SELECT max(version) FROM schema_migrations").fetchone()[0]
+
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """One short read-write transaction under the writer lock; publishes a snapshot after COMMIT.
+
+        For library modules that own their tables' logic (alert hysteresis, the delivery
+        outbox): read and write through the yielded connection; an exception rolls back
+        and publishes nothing.
+        """
+        with self._connect() as con:
+            con.execute("BEGIN")
+            try:
+                yield con
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            self._publish(con)
+
+    def store_drift(self, report: DriftReport, rows: pl.DataFrame) -> None:
+        """Replace one evaluation's drift summary rows (columns :data:`DRIFT_COLUMNS`) and report row."""
+        missing = set(DRIFT_COLUMNS) - set(rows.columns)
+        if missing:
+            raise WarehouseError(f"drift rows lack columns {sorted(missing)}; produce them with schemewatch.drift")
+        frame = rows.select([pl.col(c).cast(t) for c, t in DRIFT_COLUMNS.items()]).with_columns(
+            pl.lit(report.eval_run_id).alias("eval_run_id"),
+            pl.lit(report.reference_run_id).alias("reference_run_id"),
+            pl.lit(report.report_path).alias("report_path"),
+        ).select("eval_run_id", "reference_run_id", *DRIFT_COLUMNS, "report_path")
+        with self.transaction() as con:
+            con.execute("DELETE FROM drift WHERE eval_run_id = ?", [report.eval_run_id])
+            con.execute("DELETE FROM drift_reports WHERE eval_run_id = ?", [report.eval_run_id])
+            con.register("new_drift", frame.to_arrow())
+            con.execute("INSERT INTO drift SELECT * FROM new_drift")
+            con.unregister("new_drift")
+            con.execute(
+                "INSERT INTO drift_reports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [report.eval_run_id, report.reference_run_id, report.checkpoint_id, report.n_columns,
+                 report.n_drifted, report.drift_share, report.dataset_drifted, report.report_path,
+                 report.workspace_project_id, report.workspace_run_id, report.seconds, _now()],
+            )
 
     def register_checkpoint(self, info: CheckpointInfo) -> None:
         """Insert or update one checkpoint row."""
@@ -282,8 +386,8 @@ class Warehouse:
 class WarehouseReader:
     """Read side: an in-memory DuckDB over the current snapshot. Holds no lock.
 
-    Views: ``checkpoints``, ``eval_runs``, ``rates``, ``drift``, ``alerts`` and
-    ``samples`` (only runs committed in the snapshot). An empty or missing
+    Views: one per table of :data:`SNAPSHOT_TABLES` (``checkpoints``, ``eval_runs``,
+    ``rates``, ``drift``, ``alerts``, …) and ``samples`` (only runs committed in the snapshot). An empty or missing
     warehouse gives empty views; ``is_empty`` tells the two apart for display.
     A long-lived reader (the dashboard's) calls :meth:`refresh` before reading:
     opening an in-memory DuckDB costs ~20 ms, re-pointing the views far less.
@@ -311,11 +415,16 @@ class WarehouseReader:
 
     def _snapshot_views(self, gen: str) -> None:
         gen_dir = self.root / "snapshot" / gen
+        missing = []
         for table in SNAPSHOT_TABLES:
-            self.con.execute(
-                f"CREATE OR REPLACE VIEW {table} AS "
-                f"SELECT * FROM read_parquet({_sql_path(gen_dir / f'{table}.parquet')})"
-            )
+            path = gen_dir / f"{table}.parquet"
+            if not path.is_file():
+                # A generation published before a later migration added this table.
+                missing.append(table)
+                continue
+            self.con.execute(f"CREATE OR REPLACE VIEW {table} AS SELECT * FROM read_parquet({_sql_path(path)})")
+        if missing:
+            self._empty_table_views(missing)
         files = [
             str(self.root / "samples" / f)
             for (f,) in self.con.execute("SELECT samples_file FROM eval_runs").fetchall()
@@ -328,15 +437,18 @@ class WarehouseReader:
             self._empty_samples_view()
 
     def _empty_views(self) -> None:
+        self._empty_table_views(SNAPSHOT_TABLES)
+        self._empty_samples_view()
+
+    def _empty_table_views(self, tables: tuple[str, ...] | list[str]) -> None:
         scratch = duckdb.connect(":memory:")
         for _, _, sql in MIGRATIONS:
             scratch.execute(sql)
-        for table in SNAPSHOT_TABLES:
+        for table in tables:
             cols = scratch.execute(f"DESCRIBE {table}").fetchall()
             select = ", ".join(f"CAST(NULL AS {typ}) AS {name}" for name, typ, *_ in cols)
             self.con.execute(f"CREATE OR REPLACE VIEW {table} AS SELECT {select} LIMIT 0")
         scratch.close()
-        self._empty_samples_view()
 
     def _empty_samples_view(self) -> None:
         self.con.register("_empty_samples", pl.DataFrame(schema=SAMPLE_SCHEMA).to_arrow())
