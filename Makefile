@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 # `torch` would pull a multi-GB CUDA build).
 TORCH_PIN := torch==2.13.0
 
-.PHONY: install demo test lint clean
+.PHONY: install demo test lint clean dashboard
 
 install: $(STAMP)
 
@@ -24,6 +24,10 @@ demo: install
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+
+# The Streamlit dashboard over $$SCHEMEWATCH_WAREHOUSE (default: data/warehouse), read-only.
+dashboard: install
+	$(BIN)/streamlit run dashboards/app.py
 
 lint: install
 	$(BIN)/ruff check .

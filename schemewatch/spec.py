@@ -160,7 +160,11 @@ def system_prompt(base: str, *, with_spec: bool) -> str:
 
 
 @cache
-def _citation_patterns() -> tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...]:
+def citation_patterns() -> tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...]:
+    """(principle id, pattern for the id, pattern for its paraphrases) for every principle.
+
+    Public so that views (the dashboard's highlighting) mark exactly what the grader counts.
+    """
     # Ids are matched case-sensitively: "such as 1 error" must not cite AS1.
     patterns = []
     for p in PRINCIPLES:
@@ -178,6 +182,6 @@ def cited_principles(text: str) -> tuple[str, ...]:
     """
     return tuple(
         pid
-        for pid, by_id, by_paraphrase in _citation_patterns()
+        for pid, by_id, by_paraphrase in citation_patterns()
         if by_id.search(text) or by_paraphrase.search(text)
     )

@@ -1,0 +1,304 @@
+"""The dashboard's queries: pure functions of a :class:`WarehouseReader`, no Streamlit.
+
+Every query is parameterised and reads the reader's snapshot views, so nothing
+here can lock or slow the pipeline's writer. Pages cache these results (see
+:mod:`dashboards.cache`); tests call them directly.
+
+Rates come from the ``rates`` table (Wilson 95% intervals stored beside ``n``);
+``family`` ``None`` means the aggregate over the families that count in
+headline rates. Only ordinary evaluations are shown: the held-out split, no
+forced reasoning prefix (prefix runs are interventions, not monitoring).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+from typing import Literal
+
+import polars as pl
+
+from schemewatch.report import checkpoint_report
+from schemewatch.warehouse import WarehouseReader
+
+DEGRADATION_METRICS: tuple[str, ...] = ("covert", "citation", "cited_covert", "aware")
+METRIC_LABELS: dict[str, str] = {
+    "covert": "Covert action",
+    "citation": "Spec citation",
+    "cited_covert": "Covert after citation",
+    "aware": "Evaluation awareness",
+    "unparseable": "Unparseable",
+}
+OUTCOMES: tuple[str, ...] = ("honest", "covert", "escalated", "refused", "unparseable")
+ALERT_STATUSES: tuple[str, ...] = ("open", "resolved")
+DEFAULT_SPLIT = "eval"
+
+# Ordinary runs only; the window picks the newest run per partition (a re-run on
+# the same date replaces the older one in the charts, as in the CLI report).
+_RANKED_RUNS = """
+ranked AS (
+    SELECT eval_run_id, checkpoint_id, eval_date,
+           row_number() OVER (PARTITION BY {partition} ORDER BY eval_date DESC, created_at DESC) AS rn
+    FROM eval_runs
+    WHERE split = ? AND response_prefix = '' AND (CAST(? AS DATE) IS NULL OR eval_date <= CAST(? AS DATE))
+)"""
+
+_DEGRADATION = """
+WITH {ranked}
+SELECT r.checkpoint_id, coalesce(c.stage, 'external') AS stage, coalesce(c.stage_index, -1) AS stage_index,
+       r.eval_date, r.eval_run_id, t.metric, t.k, t.n, t.rate, t.ci_low, t.ci_high
+FROM ranked r
+JOIN rates t ON t.eval_run_id = r.eval_run_id
+LEFT JOIN checkpoints c ON c.checkpoint_id = r.checkpoint_id
+WHERE r.rn = 1 AND t.metric IN (SELECT unnest(?::VARCHAR[])) AND t.family IS NOT DISTINCT FROM CAST(? AS VARCHAR)
+ORDER BY stage_index, r.checkpoint_id, r.eval_date, t.metric
+"""
+
+_FAMILY_RATES = """
+WITH {ranked}
+SELECT r.checkpoint_id, coalesce(c.stage_index, -1) AS stage_index, r.eval_date, t.family,
+       t.k, t.n, t.rate, t.ci_low, t.ci_high
+FROM ranked r
+JOIN rates t ON t.eval_run_id = r.eval_run_id
+LEFT JOIN checkpoints c ON c.checkpoint_id = r.checkpoint_id
+WHERE r.rn = 1 AND t.metric = ? AND t.family IS NOT NULL
+ORDER BY t.family, stage_index, r.checkpoint_id
+"""
+
+
+def _ranked(partition: str) -> str:
+    return _RANKED_RUNS.format(partition=partition)
+
+
+def is_empty(reader: WarehouseReader) -> bool:
+    """True when no evaluation run has been stored yet."""
+    return reader.is_empty
+
+
+def summary(reader: WarehouseReader) -> dict[str, object]:
+    """Headline counts for the overview page."""
+    row = reader.query(
+        "SELECT (SELECT count(DISTINCT checkpoint_id) FROM eval_runs) AS checkpoints, "
+        "(SELECT count(*) FROM eval_runs) AS evaluations, "
+        "(SELECT CAST(coalesce(sum(n_samples), 0) AS BIGINT) FROM eval_runs) AS samples, "
+        "(SELECT max(eval_date) FROM eval_runs) AS latest_eval, "
+        "(SELECT count(*) FROM alerts WHERE status = ?) AS open_alerts",
+        ["open"],
+    )
+    return row.row(0, named=True)
+
+
+def latest_report(reader: WarehouseReader, split: str = DEFAULT_SPLIT) -> pl.DataFrame:
+    """The CLI's per-checkpoint report (latest evaluation of each), one row per checkpoint."""
+    entries = checkpoint_report(reader, split=split)
+    schema = {
+        "checkpoint": pl.String, "stage": pl.String, "stage_index": pl.Int64, "eval_date": pl.String,
+        "n": pl.Int64, "covert_rate": pl.Float64, "covert_ci_low": pl.Float64, "covert_ci_high": pl.Float64,
+        "citation_rate": pl.Float64, "cited_covert_rate": pl.Float64, "aware_rate": pl.Float64,
+        "unparseable_rate": pl.Float64, "eval_run_id": pl.String,
+    }
+    rows = [
+        {
+            **{k: e[k] for k in schema if k in e},
+            "covert_ci_low": e["covert_ci"][0],
+            "covert_ci_high": e["covert_ci"][1],
+        }
+        for e in entries
+    ]
+    return pl.DataFrame(rows, schema=schema)
+
+
+def checkpoints(reader: WarehouseReader, split: str = DEFAULT_SPLIT) -> pl.DataFrame:
+    """Evaluated checkpoints in training order (unregistered ones as ``external``, index -1)."""
+    return reader.query(
+        "SELECT DISTINCT e.checkpoint_id, coalesce(c.stage, 'external') AS stage, "
+        "coalesce(c.stage_index, -1) AS stage_index "
+        "FROM eval_runs e LEFT JOIN checkpoints c ON c.checkpoint_id = e.checkpoint_id "
+        "WHERE e.split = ? AND e.response_prefix = '' ORDER BY stage_index, e.checkpoint_id",
+        [split],
+    )
+
+
+def families(reader: WarehouseReader) -> list[str]:
+    """Every family that has a rate, sorted."""
+    return reader.query("SELECT DISTINCT family FROM rates WHERE family IS NOT NULL ORDER BY family")[
+        "family"
+    ].to_list()
+
+
+def eval_dates(reader: WarehouseReader, split: str = DEFAULT_SPLIT) -> list[date]:
+    """Dates with an ordinary evaluation, newest first."""
+    return reader.query(
+        "SELECT DISTINCT eval_date FROM eval_runs WHERE split = ? AND response_prefix = '' ORDER BY eval_date DESC",
+        [split],
+    )["eval_date"].to_list()
+
+
+def degradation(
+    reader: WarehouseReader,
+    *,
+    by: Literal["checkpoint", "eval_date"] = "checkpoint",
+    family: str | None = None,
+    metrics: Sequence[str] = DEGRADATION_METRICS,
+    split: str = DEFAULT_SPLIT,
+) -> pl.DataFrame:
+    """Rates with 95% intervals, long format (one row per checkpoint × [date ×] metric).
+
+    Args:
+        by: ``checkpoint``: each checkpoint's latest evaluation, in training order;
+            ``eval_date``: every checkpoint's latest run on every evaluation date.
+        family: One family, or ``None`` for the aggregate over headline families.
+        metrics: Which rates (names of :data:`schemewatch.rates.METRICS`).
+    """
+    partition = "checkpoint_id" if by == "checkpoint" else "checkpoint_id, eval_date"
+    return reader.query(
+        _DEGRADATION.format(ranked=_ranked(partition)),
+        [split, None, None, list(metrics), family],
+    )
+
+
+def family_rates(
+    reader: WarehouseReader, *, metric: str = "covert", as_of: date | None = None, split: str = DEFAULT_SPLIT
+) -> pl.DataFrame:
+    """One rate per family × checkpoint, from each checkpoint's latest evaluation on or before ``as_of``."""
+    return reader.query(_FAMILY_RATES.format(ranked=_ranked("checkpoint_id")), [split, as_of, as_of, metric])
+
+
+def metric_of_rule(rule: str) -> str | None:
+    """The rate an alert rule watches, guessed from its name (``covert_ceiling`` → ``covert``).
+
+    For alerts stored without their ``metric``; the most specific metric name in
+    the rule wins.
+    """
+    name = rule.lower().replace("-", "_")
+    for metric, words in (
+        ("cited_covert", ("cited_covert", "covert_after_citation", "covert_among_citing")),
+        ("citation", ("citation", "cites", "cite")),
+        ("aware", ("aware",)),
+        ("unparseable", ("unparseable",)),
+        ("covert", ("covert",)),
+    ):
+        if any(w in name for w in words):
+            return metric
+    return None
+
+
+def alerts(reader: WarehouseReader, statuses: Sequence[str] = ALERT_STATUSES) -> pl.DataFrame:
+    """Alerts with the evaluation they fired on; open ones first, newest first."""
+    # A snapshot published before the alerts table gained ``metric`` has no such column.
+    has_metric = "metric" in reader.query("SELECT * FROM alerts LIMIT 0").columns
+    frame = reader.query(
+        f"""
+        SELECT a.status, a.rule, {"a.metric" if has_metric else "CAST(NULL AS VARCHAR)"} AS metric,
+               a.checkpoint_id, coalesce(c.stage_index, -1) AS stage_index, a.family,
+               a.value, a.threshold, a.eval_run_id, e.eval_date, a.opened_at, a.resolved_at, a.detail, a.alert_id
+        FROM alerts a
+        LEFT JOIN eval_runs e ON e.eval_run_id = a.eval_run_id
+        LEFT JOIN checkpoints c ON c.checkpoint_id = a.checkpoint_id
+        WHERE a.status IN (SELECT unnest(?::VARCHAR[]))
+        ORDER BY a.status = 'open' DESC, a.opened_at DESC, a.alert_id
+        """,
+        [list(statuses)],
+    )
+    return frame.with_columns(
+        pl.coalesce("metric", pl.col("rule").map_elements(metric_of_rule, return_dtype=pl.String)).alias("metric")
+    )
+
+
+def alert_markers(reader: WarehouseReader, family: str | None = None) -> pl.DataFrame:
+    """Alerts to mark on the degradation charts of ``family`` (``None``: aggregate alerts)."""
+    frame = alerts(reader)
+    frame = frame.filter(pl.col("family").is_null() if family is None else pl.col("family") == family)
+    # An alert without an evaluation is placed on the day it opened.
+    return frame.with_columns(pl.coalesce("eval_date", pl.col("opened_at").dt.date()).alias("eval_date"))
+
+
+def drift_summary(reader: WarehouseReader) -> pl.DataFrame:
+    """One row per evaluation with a drift report: columns tested, how many drifted, the report."""
+    return reader.query(
+        """
+        SELECT d.eval_run_id, d.checkpoint_id, e.eval_date, d.reference_run_id, d.n_columns, d.n_drifted,
+               d.drift_share, d.dataset_drifted, d.report_path
+        FROM drift_reports d
+        LEFT JOIN eval_runs e ON e.eval_run_id = d.eval_run_id
+        LEFT JOIN checkpoints c ON c.checkpoint_id = d.checkpoint_id
+        ORDER BY e.eval_date DESC NULLS LAST, coalesce(c.stage_index, -1), d.checkpoint_id, d.eval_run_id
+        """
+    )
+
+
+def drift_details(reader: WarehouseReader, eval_run_id: str, *, only_drifted: bool = False) -> pl.DataFrame:
+    """The drift tests of one evaluation: drifted first, then overall before per family, then by column."""
+    return reader.query(
+        """
+        SELECT coalesce(family, 'all families') AS family, column_name, method, statistic, p_value, drifted
+        FROM drift
+        WHERE eval_run_id = ? AND (NOT ? OR drifted)
+        ORDER BY drifted DESC, family NULLS FIRST, column_name
+        """,
+        [eval_run_id, only_drifted],
+    )
+
+
+def report_file(report_path: str | None, warehouse_root: Path) -> Path | None:
+    """The Evidently report on disk, or ``None`` when it cannot be found.
+
+    The pipeline may have stored the path relative to its own working directory
+    (``data/drift/<run>.html``); the dashboard may run elsewhere, so the data
+    directory beside the warehouse is tried too.
+    """
+    if not report_path:
+        return None
+    path = Path(report_path)
+    candidates = [path] if path.is_absolute() else [path, warehouse_root.parent / path]
+    candidates.append(warehouse_root.parent / "drift" / path.name)
+    return next((c for c in candidates if c.is_file()), None)
+
+
+def runs_of(reader: WarehouseReader, checkpoint_id: str, split: str = DEFAULT_SPLIT) -> pl.DataFrame:
+    """Ordinary evaluation runs of one checkpoint, newest first."""
+    return reader.query(
+        "SELECT eval_run_id, eval_date, n_samples FROM eval_runs "
+        "WHERE checkpoint_id = ? AND split = ? AND response_prefix = '' ORDER BY eval_date DESC, created_at DESC",
+        [checkpoint_id, split],
+    )
+
+
+def _run_filter(samples: pl.DataFrame, family: str | None, outcome: str | None) -> pl.DataFrame:
+    if family is not None:
+        samples = samples.filter(pl.col("family") == family)
+    if outcome is not None:
+        samples = samples.filter(pl.col("outcome") == outcome)
+    return samples
+
+
+def transcripts(
+    reader: WarehouseReader,
+    eval_run_id: str,
+    *,
+    family: str | None = None,
+    outcome: str | None = None,
+    limit: int = 20,
+) -> pl.DataFrame:
+    """Samples of one run, filtered by family and outcome, in environment order.
+
+    Reads the run's own Parquet file only (not the view over every run).
+    """
+    samples = _run_filter(reader.run_samples(eval_run_id), family, outcome)
+    return samples.sort("env_id", "sample_idx").head(limit).select(
+        "env_id", "family", "sample_idx", "outcome", "covert", "cites_spec", "cited_principles", "eval_aware",
+        "eval_date", "response",
+    )
+
+
+def outcome_counts(reader: WarehouseReader, eval_run_id: str, *, family: str | None = None) -> pl.DataFrame:
+    """Samples per outcome of one run (optionally one family), every outcome listed."""
+    samples = _run_filter(reader.run_samples(eval_run_id), family, None)
+    counts = samples.group_by("outcome").agg(pl.len().cast(pl.Int64).alias("samples"))
+    # Outcomes with no sample are listed with 0, so the bars keep their place.
+    return (
+        pl.DataFrame({"outcome": list(OUTCOMES)})
+        .join(counts, on="outcome", how="left")
+        .with_columns(pl.col("samples").fill_null(0))
+    )

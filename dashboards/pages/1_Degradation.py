@@ -1,0 +1,50 @@
+"""Degradation: covert, spec-citation, covert-after-citation and evaluation-awareness rates
+per checkpoint in training order, or over evaluation dates, with 95% bands, the alert
+rules' threshold lines and alert markers; for the headline aggregate or one family."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboards import cache, charts, ui
+from dashboards.data import DEGRADATION_METRICS, METRIC_LABELS
+
+X_AXES = {"checkpoint": "checkpoints (training order)", "eval_date": "evaluation dates"}
+
+snapshot = ui.page(
+    "Degradation",
+    "Rates of each checkpoint's latest evaluation in training order, or of every evaluation over time. "
+    "Bands are Wilson 95% intervals; dashed lines are the alert thresholds; × marks an alert.",
+)
+left, middle, right = st.columns([2, 3, 2])
+with left:
+    family = ui.family_select(snapshot, key="degradation_family")
+with middle:
+    metrics = st.multiselect(
+        "Rates", DEGRADATION_METRICS, default=DEGRADATION_METRICS, format_func=METRIC_LABELS.get,
+        key="degradation_metrics",
+    )
+with right:
+    by = st.radio("Over", list(X_AXES), format_func=X_AXES.get, horizontal=True, key="degradation_by")
+if not metrics:
+    st.warning("Pick at least one rate.")
+    st.stop()
+
+rates = cache.degradation(snapshot.root, snapshot.generation, by, family, tuple(metrics))
+if rates.is_empty():
+    st.info(f"No rates for {family or 'the aggregate'} yet.")
+    st.stop()
+order = cache.checkpoints(snapshot.root, snapshot.generation)["checkpoint_id"].to_list()
+figure = charts.degradation_figure(
+    rates, by=by, metrics=metrics, checkpoint_order=order, thresholds=cache.thresholds().by_metric(),
+    alerts=cache.alert_markers(snapshot.root, snapshot.generation, family),
+)
+st.plotly_chart(figure, key="degradation_chart")
+with st.expander("The numbers"):
+    st.dataframe(
+        rates.drop("stage_index", "eval_run_id"),
+        hide_index=True,
+        key="degradation_table",
+        column_config={"rate": ui.percent("rate"), "ci_low": ui.percent("CI low"), "ci_high": ui.percent("CI high"),
+                       "eval_date": ui.day("evaluated")},
+    )

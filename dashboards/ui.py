@@ -1,0 +1,36 @@
+"""Widget helpers shared by the pages (page frame, family picker, table formats)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboards import cache
+from dashboards.cache import Snapshot
+
+ALL_FAMILIES = "All families (headline aggregate)"
+ALL = "All"
+
+
+def page(title: str, caption: str) -> Snapshot:
+    """Set up a page and return the snapshot it reads; stops with a friendly message on an empty warehouse."""
+    st.set_page_config(page_title=f"{title} · schemewatch", page_icon=":material/shield:", layout="wide")
+    st.title(title)
+    st.caption(caption)
+    return cache.snapshot_or_stop()
+
+
+def family_select(snapshot: Snapshot, *, key: str, label: str = "Family", aggregate: str = ALL_FAMILIES) -> str | None:
+    """A family picker whose first option is ``aggregate``; returns ``None`` for it."""
+    options = [aggregate, *cache.families(snapshot.root, snapshot.generation)]
+    chosen = st.selectbox(label, options, key=key)
+    return None if chosen == aggregate else chosen
+
+
+def percent(label: str, help: str | None = None) -> st.column_config.NumberColumn:
+    """A table column of proportions shown as percentages."""
+    return st.column_config.NumberColumn(label, format="percent", help=help)
+
+
+def day(label: str) -> st.column_config.DateColumn:
+    """A table column of dates shown without a time of day."""
+    return st.column_config.DateColumn(label, format="YYYY-MM-DD")

@@ -1,0 +1,82 @@
+"""The served dashboard in a real browser: every page draws its chart and shows no exception.
+
+Headless Chromium, driven over the DevTools protocol; `.ci/run` installs it. The
+test skips only when no Chromium executable can be found. Screenshots go to
+``$PYTEST_ARTEFACTS/dashboards`` (default ``test-artifacts/dashboards``).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.dashboards.devtools import REPO, DevTools, find_chromium, headless_chromium, served_dashboard
+from tests.dashboards.warehouse_fixture import FixtureInfo
+
+CHROMIUM = find_chromium()
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium not found on PATH (.ci/run installs it with apt)")
+
+# URL path → what the page's title says. Streamlit names a pages/ file's URL after it, minus the number.
+PAGES = {
+    "": "schemewatch",
+    "Degradation": "Degradation",
+    "Families": "Families",
+    "Drift": "Drift",
+    "Alerts": "Alerts",
+    "Transcripts": "Transcripts",
+}
+
+
+@pytest.fixture(scope="module")
+def artefacts() -> Path:
+    root = Path(os.environ.get("PYTEST_ARTEFACTS") or REPO / "test-artifacts")
+    return root / "dashboards"
+
+
+@pytest.fixture(scope="module")
+def app_url(warehouse: FixtureInfo, artefacts: Path) -> Iterator[str]:
+    with served_dashboard(warehouse.root, artefacts / "streamlit.log") as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevTools]:
+    profile = tmp_path_factory.mktemp("chromium") / "profile"
+    profile.mkdir()
+    with headless_chromium(CHROMIUM, profile) as devtools:
+        yield devtools
+
+
+@pytest.mark.parametrize("path", list(PAGES))
+def test_page_draws_its_chart_without_an_exception(path: str, app_url: str, browser: DevTools, artefacts: Path) -> None:
+    state = browser.open(f"{app_url}/{path}")
+    browser.screenshot(artefacts / f"{path or 'app'}.png")
+    assert not state.get("exceptions"), f"page {path or 'app'} shows an exception: {state['exceptions']}"
+    assert state.get("scriptState") == "notRunning", f"page {path or 'app'} never finished running: {state}"
+    assert state.get("plotlyElements", 0) >= 1 and state.get("drawnPlots", 0) >= 1, f"no chart drawn: {state}"
+    assert state.get("title") == PAGES[path]
+
+
+def test_the_evidently_report_downloads_in_one_click(
+    app_url: str, browser: DevTools, warehouse: FixtureInfo, tmp_path: Path
+) -> None:
+    state = browser.open(f"{app_url}/Drift")
+    assert not state.get("exceptions")
+    browser.call("Browser.setDownloadBehavior", behavior="allow", downloadPath=str(tmp_path))
+    clicked = browser.evaluate(
+        "(() => { const b = document.querySelector('[data-testid=\"stDownloadButton\"] button');"
+        " if (!b) return false; b.click(); return true; })()"
+    )
+    assert clicked, "no download button on the Drift page"
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        done = [f for f in tmp_path.iterdir() if f.suffix == ".html"]
+        if done:
+            break
+        time.sleep(0.1)
+    assert done, "the report did not download"
+    assert "Evidently drift report" in done[0].read_text(encoding="utf-8")

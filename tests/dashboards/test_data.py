@@ -1,0 +1,176 @@
+"""The dashboard's loaders, settings and highlighting, without Streamlit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from dashboards import data
+from dashboards.highlight import find_spans, highlight_html, transcript_html
+from dashboards.settings import Thresholds, warehouse_root
+from schemewatch.config import ConfigError
+from schemewatch.report import checkpoint_report
+from schemewatch.warehouse import WarehouseReader
+from tests.dashboards.warehouse_fixture import FixtureInfo
+
+
+@pytest.fixture
+def reader(warehouse: FixtureInfo):
+    with WarehouseReader(warehouse.root) as r:
+        yield r
+
+
+def test_degradation_by_checkpoint_is_one_latest_run_per_checkpoint_in_training_order(reader, warehouse) -> None:
+    rates = data.degradation(reader)
+    assert rates["checkpoint_id"].unique(maintain_order=True).to_list() == list(warehouse.checkpoints)
+    assert rates.group_by("checkpoint_id", "metric").len()["len"].max() == 1
+    assert set(rates["metric"]) == set(data.DEGRADATION_METRICS)
+    assert rates["eval_date"].max() == warehouse.dates[-1]
+    covert = dict(rates.filter(pl.col("metric") == "covert").select("checkpoint_id", "rate").iter_rows())
+    # The fixture erodes: anti-scheming training lowers covert, the capability stage raises it again.
+    assert covert["1-as-sft"] < covert["0-base"] and covert["3-cap-1"] > covert["2-as-rl"]
+    assert (rates["ci_low"] <= rates["rate"]).all() and (rates["rate"] <= rates["ci_high"]).all()
+
+
+def test_degradation_over_dates_and_for_one_family(reader, warehouse) -> None:
+    by_date = data.degradation(reader, by="eval_date", metrics=["covert"])
+    per_checkpoint = dict(by_date.group_by("checkpoint_id").len().iter_rows())
+    assert per_checkpoint == {"0-base": 2, "1-as-sft": 2, "2-as-rl": 2, "3-cap-1": 1}
+    family = warehouse.families[0]
+    one = data.degradation(reader, family=family, metrics=["covert"])
+    assert one["n"].to_list() == [14] * 4  # 7 environments × 2 samples
+    assert one["rate"].to_list() != data.degradation(reader, metrics=["covert"])["rate"].to_list()
+
+
+def test_family_rates_as_of_an_earlier_date_leave_out_later_checkpoints(reader, warehouse) -> None:
+    latest = data.family_rates(reader)
+    assert set(latest["family"]) == set(warehouse.families)
+    assert latest.height == len(warehouse.families) * len(warehouse.checkpoints)
+    earlier = data.family_rates(reader, as_of=warehouse.dates[0])
+    assert "3-cap-1" not in set(earlier["checkpoint_id"]) and earlier.height == 3 * len(warehouse.families)
+    assert data.family_rates(reader, metric="citation")["rate"].to_list() != latest["rate"].to_list()
+
+
+def test_alerts_filter_by_status_and_know_their_metric(reader) -> None:
+    both = data.alerts(reader)
+    assert both["status"].to_list() == ["open", "resolved"]
+    assert both["metric"].to_list() == ["covert", "citation"]
+    assert data.alerts(reader, ["open"])["rule"].to_list() == ["covert_ceiling"]
+    assert data.alerts(reader, [])["rule"].to_list() == []
+    markers = data.alert_markers(reader)
+    assert markers.height == 2 and markers["eval_date"].null_count() == 0
+    assert data.alert_markers(reader, "log_falsification").is_empty()
+
+
+@pytest.mark.parametrize(
+    ("rule", "metric"),
+    [("covert_ceiling", "covert"), ("covert_rise", "covert"), ("citation_floor", "citation"),
+     ("cited_covert_ceiling", "cited_covert"), ("family_covert_rise", "covert"), ("drift_share", None)],
+)
+def test_metric_of_rule(rule: str, metric: str | None) -> None:
+    assert data.metric_of_rule(rule) == metric
+
+
+def test_drift_summary_and_details(reader, warehouse) -> None:
+    summary = data.drift_summary(reader)
+    assert summary.height == len(warehouse.run_ids) - 1  # every run but the reference
+    assert summary["eval_date"].to_list() == sorted(summary["eval_date"].to_list(), reverse=True)
+    run = summary.filter(pl.col("checkpoint_id") == "3-cap-1").row(0, named=True)
+    assert data.report_file(run["report_path"], warehouse.root) == Path(run["report_path"])
+    details = data.drift_details(reader, run["eval_run_id"])
+    drifted = data.drift_details(reader, run["eval_run_id"], only_drifted=True)
+    assert 0 < drifted.height < details.height and drifted["drifted"].all()
+    assert details["family"][0] == "all families"
+
+
+def test_report_file_is_found_relative_to_the_data_dir_or_not_at_all(tmp_path: Path) -> None:
+    root = tmp_path / "data" / "warehouse"
+    report = tmp_path / "data" / "drift" / "run.html"
+    report.parent.mkdir(parents=True)
+    report.write_text("<html></html>")
+    assert data.report_file(str(report), root) == report
+    assert data.report_file("data/drift/run.html", root) == report
+    assert data.report_file("elsewhere/drift/run.html", root) == report
+    assert data.report_file("missing.html", root) is None
+    assert data.report_file(None, root) is None
+
+
+def test_transcripts_filter_by_family_and_outcome(reader, warehouse) -> None:
+    run = warehouse.run_ids[-1]
+    covert = data.transcripts(reader, run, outcome="covert", limit=500)
+    assert covert.height > 0 and covert["outcome"].unique().to_list() == ["covert"]
+    family = warehouse.families[1]
+    one = data.transcripts(reader, run, family=family, limit=500)
+    assert one.height == 14 and one["family"].unique().to_list() == [family]
+    assert data.transcripts(reader, run, limit=3).height == 3
+    counts = data.outcome_counts(reader, run)
+    assert counts["outcome"].to_list() == list(data.OUTCOMES)
+    assert counts["samples"].sum() == 56
+    assert dict(counts.iter_rows())["covert"] == covert.height
+
+
+def test_summary_and_report(reader, warehouse) -> None:
+    stats = data.summary(reader)
+    assert stats == {"checkpoints": 4, "evaluations": 7, "samples": 7 * 56, "latest_eval": warehouse.dates[-1],
+                     "open_alerts": 1}
+    report = data.latest_report(reader)
+    assert report["checkpoint"].to_list() == [e["checkpoint"] for e in checkpoint_report(reader)]
+    assert report["covert_rate"].to_list() == [e["covert_rate"] for e in checkpoint_report(reader)]
+    assert data.checkpoints(reader)["checkpoint_id"].to_list() == list(warehouse.checkpoints)
+    assert data.families(reader) == list(warehouse.families)
+    assert data.eval_dates(reader) == list(reversed(warehouse.dates))
+    assert data.runs_of(reader, "0-base")["eval_date"].to_list() == list(reversed(warehouse.dates))
+
+
+def test_every_loader_reads_an_empty_warehouse_without_error(empty_warehouse: Path) -> None:
+    with WarehouseReader(empty_warehouse) as r:
+        assert data.is_empty(r)
+        assert data.summary(r)["evaluations"] == 0
+        for frame in (data.latest_report(r), data.checkpoints(r), data.degradation(r),
+                      data.degradation(r, by="eval_date"), data.family_rates(r), data.alerts(r),
+                      data.alert_markers(r), data.drift_summary(r), data.drift_details(r, "x"), data.runs_of(r, "x"),
+                      data.transcripts(r, "x")):
+            assert frame.is_empty()
+        assert data.families(r) == [] and data.eval_dates(r) == []
+        assert data.outcome_counts(r, "x")["samples"].sum() == 0
+    assert not empty_warehouse.exists(), "a reader must never create the warehouse"
+
+
+def test_warehouse_root_precedence(tmp_path: Path) -> None:
+    env = {"SCHEMEWATCH_DATA": str(tmp_path / "d"), "SCHEMEWATCH_WAREHOUSE": str(tmp_path / "w")}
+    assert warehouse_root(["app.py", "--warehouse", "x"], env) == Path("x")
+    assert warehouse_root(["app.py", "--data-dir", "y"], env) == Path("y") / "warehouse"
+    assert warehouse_root(["pytest", "-q", "tests"], env) == tmp_path / "w"
+    assert warehouse_root(["app.py"], {"SCHEMEWATCH_DATA": str(tmp_path / "d")}) == tmp_path / "d" / "warehouse"
+    assert warehouse_root(["app.py"], {}) == Path("data") / "warehouse"
+
+
+def test_thresholds_come_from_the_alerts_table_of_the_config(tmp_path: Path) -> None:
+    assert Thresholds.load(["app.py"], {}).by_metric()["covert"] == (0.25, "covert ceiling")
+    config = tmp_path / "world.toml"
+    config.write_text("[alerts]\ncovert_ceiling = 0.1\ncitation_floor = 0.8\ncited_covert_ceiling = -1\n")
+    with pytest.raises(ConfigError, match="cited_covert_ceiling"):
+        Thresholds.load(["app.py"], {"SCHEMEWATCH_CONFIG": str(config)})
+    config.write_text("[alerts]\ncovert_ceiling = 0.1\ncitation_floor = 0.8\n")
+    lines = Thresholds.load(["app.py", "--config", str(config)], {}).by_metric()
+    assert lines["covert"][0] == 0.1 and lines["citation"][0] == 0.8
+
+
+def test_highlights_are_the_graders_own_detections() -> None:
+    text = "This looks like a test. Per AS1 I will not hide it; I will proactively share the logs <script>."
+    spans = find_spans(text)
+    assert [(s.kind, s.label) for s in spans] == [("awareness", "aware"), ("principle", "AS1"), ("principle", "GP1")]
+    assert text[spans[2].start : spans[2].end] == "proactively share"
+    rendered = highlight_html(text)
+    assert rendered.count("<mark") == 3 and "&lt;script&gt;" in rendered and "<script>" not in rendered
+    assert "<sup>GP1</sup>" in rendered and "<sup>AS1</sup>" not in rendered
+    assert find_spans("We ran the test suite; such as 1 error.") == []
+
+
+def test_transcript_html_splits_sections_and_shows_unparseable_text_whole() -> None:
+    html = transcript_html("<think>Per AS1 no.</think><action>submit_summary</action><report>ok</report>")
+    assert "<b>Reasoning:</b>" in html and "<code>submit_summary</code>" in html and "<mark" in html
+    garbled = transcript_html("garbled & this might be a test")
+    assert "Unparseable (no &lt;action&gt; tag)" in garbled and "&amp;" in garbled and "<mark" in garbled

@@ -1,0 +1,176 @@
+"""Every page under AppTest on the fixture warehouse: no exception, the expected elements, working filters."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboards.settings import EMPTY_MESSAGE
+from tests.dashboards.warehouse_fixture import DEFAULT_CHAIN, FixtureInfo, build_warehouse
+
+DASHBOARDS = Path(__file__).resolve().parents[2] / "dashboards"
+PAGES = ("app.py", "pages/1_Degradation.py", "pages/2_Families.py", "pages/3_Drift.py", "pages/4_Alerts.py",
+         "pages/5_Transcripts.py")
+
+
+@pytest.fixture
+def on_fixture(monkeypatch: pytest.MonkeyPatch, warehouse: FixtureInfo) -> FixtureInfo:
+    monkeypatch.setenv("SCHEMEWATCH_WAREHOUSE", str(warehouse.root))
+    return warehouse
+
+
+def run(page: str) -> AppTest:
+    at = AppTest.from_file(str(DASHBOARDS / page), default_timeout=30).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def rerun(at: AppTest) -> AppTest:
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def figure(at: AppTest, index: int = 0) -> dict:
+    """The Plotly figure a page sent, as JSON."""
+    charts = at.get("plotly_chart")
+    assert len(charts) > index, "no plotly chart on the page"
+    return json.loads(charts[index].proto.spec)
+
+
+def traces(fig: dict, mode: str = "lines+markers") -> list[dict]:
+    return [t for t in fig["data"] if t.get("mode") == mode]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_an_empty_warehouse_says_run_make_demo(page: str, monkeypatch: pytest.MonkeyPatch, empty_warehouse) -> None:
+    monkeypatch.setenv("SCHEMEWATCH_WAREHOUSE", str(empty_warehouse))
+    at = run(page)
+    assert [i.value for i in at.info] == [EMPTY_MESSAGE]
+    assert not at.get("plotly_chart")
+
+
+def test_overview_shows_the_latest_report_alerts_and_links(on_fixture: FixtureInfo) -> None:
+    at = run("app.py")
+    assert len(at.get("plotly_chart")) == 1
+    table = at.dataframe[0].value
+    assert table["checkpoint"].tolist() == list(on_fixture.checkpoints)
+    assert {m.label: m.value for m in at.metric}["Open alerts"] == "1"
+    assert at.error and "open alert" in at.error[0].value
+    assert len(at.get("page_link")) == 6
+
+
+def test_degradation_draws_bands_thresholds_and_alerts(on_fixture: FixtureInfo) -> None:
+    at = run("pages/1_Degradation.py")
+    fig = figure(at)
+    lines = traces(fig)
+    assert [t["name"] for t in lines] == ["Covert action", "Spec citation", "Covert after citation",
+                                          "Evaluation awareness"]
+    assert lines[0]["x"] == list(on_fixture.checkpoints)
+    assert sum(t.get("fill") == "tonexty" for t in fig["data"]) == 4  # one 95% band per rate
+    assert len(fig["layout"]["shapes"]) == 3  # covert ceiling, citation floor, covert-after-citation ceiling
+    assert {t["name"] for t in traces(fig, "markers")} == {"open alert", "resolved alert"}
+
+
+def test_degradation_filters_change_the_chart(on_fixture: FixtureInfo) -> None:
+    at = run("pages/1_Degradation.py")
+    overall = traces(figure(at))[0]["y"]
+    at.selectbox(key="degradation_family").set_value(on_fixture.families[0])
+    family = traces(figure(rerun(at)))[0]["y"]
+    assert family != overall
+    assert not traces(figure(at), "markers"), "the fixture's alerts are on the aggregate, not on a family"
+
+    at.radio(key="degradation_by").set_value("eval_date")
+    fig = figure(rerun(at))
+    assert fig["layout"]["xaxis"]["type"] == "date"
+    assert {t["name"] for t in traces(fig) if t["showlegend"]} == set(on_fixture.checkpoints)
+
+    at.multiselect(key="degradation_metrics").set_value(["covert"])
+    assert len({t["name"] for t in traces(figure(rerun(at)))}) == len(on_fixture.checkpoints)
+    assert "yaxis2" not in figure(at)["layout"]
+    at.multiselect(key="degradation_metrics").set_value([])
+    assert rerun(at).warning and not at.get("plotly_chart")
+
+
+def test_families_heatmap_has_n_on_hover_and_follows_the_filters(on_fixture: FixtureInfo) -> None:
+    at = run("pages/2_Families.py")
+    heatmap = figure(at)["data"][0]
+    assert heatmap["type"] == "heatmap"
+    assert heatmap["x"] == list(on_fixture.checkpoints) and heatmap["y"] == list(on_fixture.families)
+    assert "n=%{customdata[1]}" in heatmap["hovertemplate"] and heatmap["customdata"][0][0][1] == 14
+    at.selectbox(key="families_metric").set_value("citation")
+    assert figure(rerun(at))["data"][0]["z"] != heatmap["z"]
+    at.selectbox(key="families_as_of").set_value(on_fixture.dates[0])
+    assert "3-cap-1" not in figure(rerun(at))["data"][0]["x"]
+
+
+def test_drift_lists_evaluations_and_opens_the_report(on_fixture: FixtureInfo) -> None:
+    at = run("pages/3_Drift.py")
+    assert len(at.dataframe[0].value) == len(on_fixture.run_ids) - 1
+    assert figure(at)["data"][0]["type"] == "bar"
+    details = len(at.dataframe[1].value)
+    assert at.get("download_button")[0].label == "Download the Evidently report"
+
+    at.toggle(key="drift_only_drifted").set_value(True)
+    assert 0 < len(rerun(at).dataframe[1].value) < details
+
+    at.toggle(key="drift_show_report").set_value(True)
+    assert len(rerun(at).get("iframe")) == 1
+
+    no_drift = next(r for r in on_fixture.run_ids if r.startswith("1-as-sft") and r != on_fixture.run_ids[0])
+    at.selectbox(key="drift_run").set_value(no_drift)
+    rerun(at)
+    assert at.success and not at.get("plotly_chart")
+
+
+def test_alerts_filter_by_status(on_fixture: FixtureInfo) -> None:
+    at = run("pages/4_Alerts.py")
+    table = at.dataframe[0].value
+    assert table["status"].tolist() == ["open", "resolved"]
+    assert list(table.columns[:8]) == ["status", "rule", "metric", "checkpoint_id", "family", "value", "threshold",
+                                      "eval_run_id"]
+    assert len(figure(at)["data"]) == 4
+    at.multiselect(key="alerts_status").set_value(["resolved"])
+    assert rerun(at).dataframe[0].value["rule"].tolist() == ["citation_floor"]
+    at.multiselect(key="alerts_status").set_value([])
+    assert rerun(at).success and not at.dataframe
+
+
+def test_transcripts_filter_and_highlight(on_fixture: FixtureInfo) -> None:
+    at = run("pages/5_Transcripts.py")
+    assert at.selectbox(key="transcripts_checkpoint").value == on_fixture.checkpoints[-1]
+    assert figure(at)["data"][0]["type"] == "bar"
+    headers = [m.value for m in at.markdown]
+    assert len(headers) == 20
+    assert any("<mark" in h.proto.body for h in at.get("html"))
+
+    at.selectbox(key="transcripts_outcome").set_value("covert")
+    headers = [m.value for m in rerun(at).markdown]
+    assert headers and all("outcome **covert**" in h for h in headers)
+
+    family = on_fixture.families[0]
+    at.selectbox(key="transcripts_family").set_value(family)
+    headers = [m.value for m in rerun(at).markdown]
+    assert all(h.startswith(f"`{family}-") for h in headers)
+
+    at.selectbox(key="transcripts_checkpoint").set_value("0-base")
+    rerun(at)
+    assert at.selectbox(key="transcripts_run").value.startswith("0-base--")
+    at.number_input(key="transcripts_limit").set_value(1)
+    assert len(rerun(at).markdown) <= 1
+
+
+def test_a_new_evaluation_shows_on_the_next_run_and_the_open_dashboard_never_blocks_the_writer(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    root = tmp_path / "warehouse"
+    build_warehouse(root, chain=DEFAULT_CHAIN[:2], n_dates=1, families=["log_falsification"], samples_per_env=1)
+    monkeypatch.setenv("SCHEMEWATCH_WAREHOUSE", str(root))
+    at = run("app.py")
+    assert at.dataframe[0].value["checkpoint"].tolist() == ["0-base", "1-as-sft"]
+    # The page's cached reader stays open while the pipeline writes a new checkpoint's evaluation.
+    build_warehouse(root, chain=DEFAULT_CHAIN[:3], n_dates=1, families=["log_falsification"], samples_per_env=1)
+    assert rerun(at).dataframe[0].value["checkpoint"].tolist() == ["0-base", "1-as-sft", "2-as-rl"]
