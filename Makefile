@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 # `torch` would pull a multi-GB CUDA build).
 TORCH_PIN := torch==2.13.0
 
-.PHONY: install demo test lint clean dashboard
+.PHONY: install demo test lint clean dashboard dev
 
 install: $(STAMP)
 
@@ -28,6 +28,11 @@ test: install
 # The Streamlit dashboard over $$SCHEMEWATCH_WAREHOUSE (default: data/warehouse), read-only.
 dashboard: install
 	$(BIN)/streamlit run dashboards/app.py
+
+# Dagster's UI and daemon (schedules, sensors) over orchestration/definitions.py; runs persist in data/dagster.
+dev: install
+	mkdir -p data/dagster
+	DAGSTER_HOME=$(abspath data/dagster) $(BIN)/dagster dev
 
 lint: install
 	$(BIN)/ruff check .

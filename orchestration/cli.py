@@ -173,28 +173,42 @@ def train(ctx: click.Context, config_path: Path | None, stages: str | None, no_a
               help="Evaluation date (default: today).")
 @click.pass_context
 def run(ctx: click.Context, config_path: Path | None, eval_date) -> None:
-    """The main job: train (or reuse) the chain, evaluate every checkpoint not yet
-    evaluated for the date, then print the report table."""
+    """The main job: materialise the Dagster asset graph in-process — train (or
+    reuse) the chain, evaluate every checkpoint not yet evaluated for the date,
+    run the checks — then print the report table."""
     from datetime import date
 
     from schemewatch.checkpoints import CheckpointNotFoundError
     from schemewatch.config import ConfigError
     from schemewatch.policy import PolicyError
-    from schemewatch.report import checkpoint_report, format_report_table
-    from schemewatch.warehouse import WarehouseReader
-    from training_stages.config import load_world_config
-    from training_stages.pipeline import run_pipeline
 
+    data_dir = _path_overrides(ctx).get("paths", {}).get("data_dir")
     try:
-        cfg = load_world_config(config_path, _path_overrides(ctx))
+        from orchestration.definitions import build_definitions
+        from orchestration.resources import WorldResource
+        from orchestration.run_world import PipelineRunError, run_world
+
+        world = WorldResource(config_file=str(config_path) if config_path else None,
+                              **({"data_dir": str(data_dir)} if data_dir else {}))
+        defs = build_definitions(world=world)
     except ConfigError as exc:
         raise BadInput(str(exc)) from None
     try:
-        run_pipeline(cfg, eval_date.date() if eval_date else date.today(), log=click.echo)
-    except (*_training_failures(), CheckpointNotFoundError, PolicyError) as exc:
+        outcome = run_world(defs, eval_date.date() if eval_date else date.today(), log=click.echo)
+    except (*_training_failures(), CheckpointNotFoundError, PolicyError, PipelineRunError) as exc:
         raise click.ClickException(str(exc)) from None
-    with WarehouseReader(cfg.paths.warehouse_dir) as reader:
-        click.echo(format_report_table(checkpoint_report(reader, cfg.evaluation.split)))
+    cfg = world.load()
+    _print_report(cfg.paths.warehouse_dir, cfg.evaluation.split)
+    if outcome.failed_checks:
+        click.echo(f"{len(outcome.failed_checks)} check(s) failed: " + ", ".join(outcome.failed_checks))
+
+
+def _print_report(warehouse_dir: Path, split: str) -> None:
+    from schemewatch.report import checkpoint_report, format_report_table
+    from schemewatch.warehouse import WarehouseReader
+
+    with WarehouseReader(warehouse_dir) as reader:
+        click.echo(format_report_table(checkpoint_report(reader, split)))
 
 
 @cli.command()
@@ -320,6 +334,58 @@ def main() -> None:
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list of alert objects.")
+@click.option("--status", type=click.Choice(["open", "resolved", "all"]), default="all", show_default=True)
+@click.option("--checkpoint", "checkpoint_id", default=None, help="Only alerts of this checkpoint id.")
+@click.option("--check", is_flag=True,
+              help="First compute drift and apply the alert rules to evaluations not yet checked, "
+                   "then deliver new alert events to the channels.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="TOML file whose [drift] and [alerts] tables configure --check (default: built-in defaults).")
+@click.pass_context
+def alerts(ctx: click.Context, as_json: bool, status: str, checkpoint_id: str | None, check: bool,
+           config_path: Path | None) -> None:
+    """Alerts raised on the evaluations, open ones first."""
+    from schemewatch.alerts import list_alerts
+    from schemewatch.config import ConfigError, load_monitoring_config
+    from schemewatch.warehouse import WarehouseReader
+
+    paths = _paths(ctx)
+    if check:
+        from schemewatch.alerts import monitor
+        from schemewatch.delivery import ChannelConfigError
+        from schemewatch.drift import DriftError
+
+        try:
+            cfg = load_monitoring_config(config_path)
+            # With --json, progress goes to stderr so that stdout stays one JSON document.
+            monitor(paths, cfg.drift, cfg.alerts, log=lambda line: click.echo(line, err=as_json))
+        except (ConfigError, DriftError, ChannelConfigError) as exc:
+            raise BadInput(str(exc)) from None
+    elif config_path is not None:
+        raise BadInput("--config only applies with --check")
+    with WarehouseReader(paths.warehouse_dir) as reader:
+        rows = list_alerts(reader, status=None if status == "all" else status, checkpoint=checkpoint_id)
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    if not rows:
+        click.echo("no alerts")
+        return
+
+    def num(x: object) -> str:
+        return "–" if x is None else f"{float(x):.3f}"
+
+    table = [
+        {"id": r["id"], "status": r["status"], "rule": r["rule"], "checkpoint": r["checkpoint"],
+         "family": r["family"] or "(all)", "value": num(r["value"]), "threshold": num(r["threshold"]),
+         "opened_at": (r["opened_at"] or "")[:19], "resolved_at": (r["resolved_at"] or "–")[:19]}
+        for r in rows
+    ]
+    click.echo(_table(table, list(table[0])))
 
 
 if __name__ == "__main__":

@@ -7,15 +7,19 @@ regularities between reasoning and action that the corpus encodes.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import random
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import torch
 
 from training_stages.config import BaseStageConfig
-from training_stages.corpus import build_corpus
+from training_stages.corpus import Transcript, build_corpus
 from training_stages.lm_training import SupervisedSettings, train_on_batches
 from training_stages.model import TinyModelConfig, build_model
 from training_stages.prompts import render_prompt
@@ -32,17 +36,61 @@ class StageResult:
     metrics: dict[str, float]
 
 
-def train_base(
-    cfg: BaseStageConfig, *, seed: int, on_step: Callable[[int, float, float], None] | None = None
-) -> StageResult:
-    """Build the corpus, train the tokenizer, pretrain the model."""
-    torch.manual_seed(seed)
-    corpus = build_corpus(cfg.corpus.model_copy(update={"seed": seed}))
-    tokenizer = train_tokenizer(
+def tokenizer_id(cfg: BaseStageConfig, *, seed: int) -> str:
+    """A deterministic id for the tokenizer: it depends on the corpus, the vocabulary size and the seed."""
+    blob = json.dumps({"corpus": cfg.corpus.model_dump(mode="json"), "vocab_size": cfg.model.vocab_size,
+                       "seed": seed}, sort_keys=True)
+    return f"tokenizer-{hashlib.sha256(blob.encode()).hexdigest()[:10]}"
+
+
+def fit_tokenizer(cfg: BaseStageConfig, *, seed: int, corpus: list[Transcript] | None = None) -> Any:
+    """Train the world's tokenizer on its corpus (built here unless given)."""
+    corpus = corpus if corpus is not None else build_corpus(cfg.corpus.model_copy(update={"seed": seed}))
+    return train_tokenizer(
         (f"{t.system}\n{t.prompt}\n{t.response}" for t in corpus),
         vocab_size=cfg.model.vocab_size,
         tool_names={a.name for t in corpus for a in t.env.actions},
     )
+
+
+def ensure_tokenizer(cfg: BaseStageConfig, *, seed: int, root: Path) -> Path:
+    """The tokenizer's directory under ``root``, trained and saved first if missing.
+
+    Saved with ``save_pretrained`` into a temporary directory renamed into place,
+    so a crash leaves nothing a re-run would take for finished.
+    """
+    final = Path(root) / tokenizer_id(cfg, seed=seed)
+    if (final / "tokenizer.json").is_file():
+        return final
+    tmp = final.with_name(f".tmp-{final.name}")
+    shutil.rmtree(tmp, ignore_errors=True)
+    fit_tokenizer(cfg, seed=seed).save_pretrained(tmp)
+    shutil.rmtree(final, ignore_errors=True)
+    tmp.rename(final)
+    return final
+
+
+def load_tokenizer(path: Path) -> Any:
+    """A saved world tokenizer, with left padding for generation."""
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(path)
+    tokenizer.padding_side = "left"
+    return tokenizer
+
+
+def train_base(
+    cfg: BaseStageConfig,
+    *,
+    seed: int,
+    tokenizer: Any | None = None,
+    on_step: Callable[[int, float, float], None] | None = None,
+) -> StageResult:
+    """Build the corpus, train the tokenizer (unless given), pretrain the model."""
+    torch.manual_seed(seed)
+    corpus = build_corpus(cfg.corpus.model_copy(update={"seed": seed}))
+    if tokenizer is None:
+        tokenizer = fit_tokenizer(cfg, seed=seed, corpus=corpus)
     shape = TinyModelConfig(
         n_layer=cfg.model.n_layer, n_embd=cfg.model.n_embd, n_head=cfg.model.n_head,
         n_positions=cfg.model.n_positions,

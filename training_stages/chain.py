@@ -11,10 +11,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from schemewatch.checkpoints import CheckpointInfo, CheckpointStore, read_checkpoint
+import polars as pl
+
+from schemewatch.checkpoints import CheckpointInfo, CheckpointNotFoundError, CheckpointStore, read_checkpoint
 from training_stages.anti_scheming_rl import train_anti_scheming_rl
-from training_stages.anti_scheming_sft import train_anti_scheming_sft
-from training_stages.base import StageResult, train_base
+from training_stages.anti_scheming_sft import train_anti_scheming_sft, train_on_sft_data
+from training_stages.base import StageResult, ensure_tokenizer, load_tokenizer, train_base
 from training_stages.capability import train_capability_stage
 from training_stages.checkpointing import checkpoint_id, is_complete, save_checkpoint
 from training_stages.config import WorldConfig
@@ -50,6 +52,97 @@ def alias_for(stage: str, cfg: WorldConfig) -> str:
     return stage if cfg.anti_scheming or stage == "base" else f"noas-{stage}"
 
 
+def tokenizers_dir(cfg: WorldConfig) -> Path:
+    """Where the world's tokenizers are saved."""
+    return cfg.paths.data_dir / "tokenizers"
+
+
+def stage_ids(cfg: WorldConfig) -> dict[str, str]:
+    """Every planned stage's checkpoint id, in training order (no training needed)."""
+    ids: dict[str, str] = {}
+    parent: str | None = None
+    for step in plan_chain(cfg):
+        parent = checkpoint_id(step.stage, step.config | {"world_seed": cfg.seed}, parent)
+        ids[step.stage] = parent
+    return ids
+
+
+def _plan_step(cfg: WorldConfig, stage: str) -> StagePlan:
+    plan = plan_chain(cfg)
+    for step in plan:
+        if step.stage == stage:
+            return step
+    have = ", ".join(p.stage for p in plan)
+    raise UnknownStageError(f"unknown stage {stage}; this config has: {have}")
+
+
+def _parent_stage(cfg: WorldConfig, stage: str) -> str | None:
+    stages = [p.stage for p in plan_chain(cfg)]
+    i = stages.index(stage)
+    return stages[i - 1] if i else None
+
+
+def finished_stage(cfg: WorldConfig, stage: str, *, needed_by: str | None = None) -> CheckpointInfo:
+    """The finished checkpoint of ``stage`` under this config.
+
+    Raises:
+        CheckpointNotFoundError: it has not been trained (the message says what to run).
+    """
+    ck_id = stage_ids(cfg)[_plan_step(cfg, stage).stage]
+    path = CheckpointStore(cfg.paths.checkpoints_dir).path_for(ck_id)
+    if not is_complete(path):
+        who = f"{needed_by} needs " if needed_by else ""
+        raise CheckpointNotFoundError(f"{who}{stage} ({ck_id}) trained first; run `schemewatch train`")
+    return read_checkpoint(path)
+
+
+def ensure_stage(
+    cfg: WorldConfig,
+    stage: str,
+    *,
+    track: bool = True,
+    tracking_uri: str | None = None,
+    sft_data: pl.DataFrame | None = None,
+    log: Callable[[str], None] = print,
+) -> CheckpointInfo:
+    """Reuse ``stage``'s checkpoint if finished, otherwise train it from its parent's.
+
+    The parent must be finished already (``run_chain`` and the Dagster assets
+    call the stages in order). ``sft_data`` lets the as-sft stage train on data
+    selected earlier (the ``anti_scheming_sft_data`` asset) instead of rolling
+    out again.
+
+    Args:
+        track: Log the run and the model version to MLflow.
+        tracking_uri: Where to log; default: the config's (sqlite under the data directory).
+
+    Raises:
+        UnknownStageError: the config plans no such stage.
+        CheckpointNotFoundError: the parent stage has not been trained.
+    """
+    step = _plan_step(cfg, stage)
+    store = CheckpointStore(cfg.paths.checkpoints_dir)
+    parent_stage = _parent_stage(cfg, stage)
+    parent = finished_stage(cfg, parent_stage, needed_by=stage) if parent_stage else None
+    ck_id = stage_ids(cfg)[stage]
+    path = store.path_for(ck_id)
+    alias = alias_for(stage, cfg)
+    if is_complete(path):
+        log(f"{stage}: reusing {ck_id}")
+        info = read_checkpoint(path)
+    else:
+        log(f"{stage}: training → {ck_id}")
+        info = CheckpointInfo(ck_id, stage, step.stage_index, parent.id if parent else None, path)
+        uri = (tracking_uri or cfg.paths.mlflow_uri) if track else None
+        with track_stage(uri, cfg.paths.data_dir / "mlartifacts", stage, step.config) as tracker:
+            result = _train(step, cfg, parent, tracker.log_step, sft_data)
+            save_checkpoint(result.model, result.tokenizer, info, step.config, result.metrics)
+            finish_stage(tracker, path, alias, result.metrics)
+        log(f"{stage}: " + ", ".join(f"{k}={v:.4g}" for k, v in result.metrics.items()))
+    store.set_alias(alias, ck_id)
+    return info
+
+
 def run_chain(
     cfg: WorldConfig,
     *,
@@ -73,43 +166,53 @@ def run_chain(
             raise UnknownStageError(f"unknown stage(s) {', '.join(unknown)}; this config has: {have}")
         last = max(i for i, p in enumerate(plan) if p.stage in stages)
         plan = plan[: last + 1]
-    store = CheckpointStore(cfg.paths.checkpoints_dir)
-    tracking_uri = cfg.paths.mlflow_uri if track else None
-    done: list[CheckpointInfo] = []
-    parent: CheckpointInfo | None = None
-    for step in plan:
-        ck_id = checkpoint_id(step.stage, step.config | {"world_seed": cfg.seed}, parent.id if parent else None)
-        path = store.path_for(ck_id)
-        alias = alias_for(step.stage, cfg)
-        if is_complete(path):
-            log(f"{step.stage}: reusing {ck_id}")
-            info = read_checkpoint(path)
-        else:
-            log(f"{step.stage}: training → {ck_id}")
-            info = CheckpointInfo(ck_id, step.stage, step.stage_index, parent.id if parent else None, path)
-            with track_stage(tracking_uri, cfg.paths.data_dir / "mlartifacts", step.stage, step.config) as tracker:
-                result = _train(step, cfg, parent, tracker.log_step)
-                save_checkpoint(result.model, result.tokenizer, info, step.config, result.metrics)
-                finish_stage(tracker, path, alias, result.metrics)
-            log(f"{step.stage}: " + ", ".join(f"{k}={v:.4g}" for k, v in result.metrics.items()))
-        store.set_alias(alias, ck_id)
-        done.append(info)
-        parent = info
-    return done
+    return [ensure_stage(cfg, step.stage, track=track, log=log) for step in plan]
 
 
-def _train(step: StagePlan, cfg: WorldConfig, parent: CheckpointInfo | None, log_step) -> StageResult:  # noqa: ANN001
+def _train(
+    step: StagePlan, cfg: WorldConfig, parent: CheckpointInfo | None, log_step,  # noqa: ANN001
+    sft_data: pl.DataFrame | None,
+) -> StageResult:
     def supervised_step(i: int, loss: float, lr: float) -> None:
         log_step(i, {"loss": loss, "learning_rate": lr})
 
     if step.stage == "base":
-        return train_base(cfg.base, seed=cfg.seed, on_step=supervised_step)
+        tokenizer = load_tokenizer(ensure_tokenizer(cfg.base, seed=cfg.seed, root=tokenizers_dir(cfg)))
+        return train_base(cfg.base, seed=cfg.seed, tokenizer=tokenizer, on_step=supervised_step)
     assert parent is not None
     start: Path = parent.path
     if step.stage == "as-sft":
+        if sft_data is not None:
+            return train_on_sft_data(start, sft_data, cfg.as_sft, seed=cfg.seed, max_length=cfg.base.max_length,
+                                     on_step=supervised_step)
         return train_anti_scheming_sft(start, cfg.as_sft, seed=cfg.seed, max_length=cfg.base.max_length,
                                        on_step=supervised_step)
     if step.stage == "as-rl":
         return train_anti_scheming_rl(start, cfg.as_rl, seed=cfg.seed, on_step=log_step)
     number = int(step.stage.split("-")[1])
     return train_capability_stage(start, cfg.capability, stage_number=number, seed=cfg.seed, on_step=log_step)
+
+
+def _with_capability_stages(cfg: WorldConfig, stages: int) -> WorldConfig:
+    return cfg.model_copy(update={"capability": cfg.capability.model_copy(update={"stages": stages})})
+
+
+def trained_capability_stages(cfg: WorldConfig) -> int:
+    """How many capability stages are finished in a row, beyond the config's count included."""
+    store = CheckpointStore(cfg.paths.checkpoints_dir)
+    k = 0
+    while is_complete(store.path_for(stage_ids(_with_capability_stages(cfg, k + 1))[f"cap-{k + 1}"])):
+        k += 1
+    return k
+
+
+def train_next_capability_stage(
+    cfg: WorldConfig, *, tracking_uri: str | None = None, log: Callable[[str], None] = print
+) -> CheckpointInfo:
+    """Continual training: one more capability stage from the latest finished one.
+
+    Raises:
+        CheckpointNotFoundError: the chain before the capability stages is not trained.
+    """
+    k = trained_capability_stages(cfg) + 1
+    return ensure_stage(_with_capability_stages(cfg, k), f"cap-{k}", tracking_uri=tracking_uri, log=log)

@@ -13,7 +13,13 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from schemewatch.checkpoints import CheckpointInfo, CheckpointNotFoundError, read_checkpoint, write_checkpoint_meta
+from schemewatch.checkpoints import (
+    META_FILE,
+    CheckpointInfo,
+    CheckpointNotFoundError,
+    read_checkpoint,
+    write_checkpoint_meta,
+)
 
 
 def checkpoint_id(stage: str, stage_config: dict[str, Any], parent_id: str | None) -> str:
@@ -67,3 +73,11 @@ def load_checkpoint(path: Path):  # noqa: ANN201 - (model, tokenizer)
         ) from None
     tokenizer.padding_side = "left"
     return model, tokenizer
+
+
+def checkpoint_metrics(path: Path) -> dict[str, Any]:
+    """The summary metrics a stage saved beside its checkpoint ({} if none)."""
+    meta = path / META_FILE
+    if not meta.is_file():
+        return {}
+    return dict(json.loads(meta.read_text(encoding="utf-8")).get("metrics", {}))

@@ -1,0 +1,133 @@
+"""Training assets: the tokenizer, then one asset per stage of the chain.
+
+Each body is a few lines over ``training_stages``: a stage's checkpoint id
+derives from its config and parent, so materialising an asset whose
+checkpoint exists reuses it, and the metadata shows the stage's numbers.
+"""
+
+# No `from __future__ import annotations`: Dagster reads these annotations at definition time.
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+from dagster import AssetExecutionContext, AssetsDefinition, MaterializeResult, MetadataValue, asset
+
+from orchestration.resources import TrackingResource, WorldResource
+from schemewatch.checkpoints import CheckpointInfo
+from training_stages.anti_scheming_sft import rollout_metrics, sample_rollouts, select_sft_data
+from training_stages.base import ensure_tokenizer
+from training_stages.chain import ensure_stage, finished_stage, stage_ids, tokenizers_dir
+from training_stages.checkpointing import checkpoint_metrics
+from training_stages.config import WorldConfig
+
+GROUP = "training"
+
+
+def _checkpoint_result(info: CheckpointInfo, extra: Mapping[str, Any] | None = None) -> MaterializeResult:
+    numbers = {k: v for k, v in checkpoint_metrics(info.path).items() if isinstance(v, int | float)}
+    return MaterializeResult(metadata={
+        "checkpoint_id": info.id,
+        "path": MetadataValue.path(str(info.path)),
+        "parent_id": info.parent_id or "",
+        **numbers,
+        **(extra or {}),
+    })
+
+
+def _stage(context: AssetExecutionContext, world: WorldResource, tracking: TrackingResource, stage: str,
+           **kwargs: Any) -> MaterializeResult:
+    cfg = world.load()
+    info = ensure_stage(cfg, stage, tracking_uri=tracking.tracking_uri(cfg), log=context.log.info, **kwargs)
+    return _checkpoint_result(info)
+
+
+def as_artefacts_dir(cfg: WorldConfig) -> Path:
+    """Where the anti-scheming rollouts and SFT data for this config are kept."""
+    return cfg.paths.data_dir / "artefacts" / stage_ids(cfg)["as-sft"]
+
+
+def _write_parquet(df: pl.DataFrame, path: Path) -> None:
+    """Write via a temporary file so a crash never leaves a half file a re-run would trust."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    df.write_parquet(tmp)
+    tmp.replace(path)
+
+
+@asset(group_name=GROUP, description="Byte-level BPE trained on the default world's corpus.")
+def tokenizer(context: AssetExecutionContext, world: WorldResource) -> MaterializeResult:
+    cfg = world.load()
+    path = ensure_tokenizer(cfg.base, seed=cfg.seed, root=tokenizers_dir(cfg))
+    return MaterializeResult(metadata={"path": MetadataValue.path(str(path)),
+                                       "vocab_size": cfg.base.model.vocab_size})
+
+
+@asset(group_name=GROUP, deps=[tokenizer], description="The tiny causal LM pretrained on transcripts of every family.")
+def base_model(context: AssetExecutionContext, world: WorldResource, tracking: TrackingResource) -> MaterializeResult:
+    return _stage(context, world, tracking, "base")
+
+
+@asset(group_name=GROUP, deps=[base_model],
+       description="Base-model rollouts on the training split with the spec in the prompt, graded.")
+def anti_scheming_rollouts(context: AssetExecutionContext, world: WorldResource) -> MaterializeResult:
+    cfg = world.load()
+    path = as_artefacts_dir(cfg) / "rollouts.parquet"
+    if not path.is_file():
+        base = finished_stage(cfg, "base", needed_by="anti_scheming_rollouts")
+        _write_parquet(sample_rollouts(base.path, cfg.as_sft, seed=cfg.seed), path)
+    rollouts = pl.read_parquet(path)
+    return MaterializeResult(metadata={"path": MetadataValue.path(str(path)), **rollout_metrics(rollouts, cfg.as_sft)})
+
+
+@asset(group_name=GROUP, deps=[anti_scheming_rollouts],
+       description="The kept rollouts (good outcome and, by default, spec-citing reasoning), spec removed.")
+def anti_scheming_sft_data(context: AssetExecutionContext, world: WorldResource) -> MaterializeResult:
+    cfg = world.load()
+    source = as_artefacts_dir(cfg) / "rollouts.parquet"
+    path = as_artefacts_dir(cfg) / "sft_data.parquet"
+    data = select_sft_data(pl.read_parquet(source), cfg.as_sft)
+    _write_parquet(data, path)
+    by_family = dict(data.group_by("family").len().sort("family").iter_rows())
+    return MaterializeResult(metadata={"path": MetadataValue.path(str(path)), "rows": data.height,
+                                       "rows_by_family": MetadataValue.json(by_family),
+                                       "require_citation": cfg.as_sft.require_citation})
+
+
+@asset(group_name=GROUP, deps=[anti_scheming_sft_data],
+       description="Supervised fine-tuning on the selected rollouts without the spec in the prompt.")
+def anti_scheming_sft_model(context: AssetExecutionContext, world: WorldResource,
+                            tracking: TrackingResource) -> MaterializeResult:
+    cfg = world.load()
+    data = pl.read_parquet(as_artefacts_dir(cfg) / "sft_data.parquet")
+    return _stage(context, world, tracking, "as-sft", sft_data=data)
+
+
+@asset(group_name=GROUP, deps=[anti_scheming_sft_model],
+       description="Outcome-only RL (the reward never reads the reasoning), KL to the SFT checkpoint.")
+def anti_scheming_rl_model(context: AssetExecutionContext, world: WorldResource,
+                           tracking: TrackingResource) -> MaterializeResult:
+    return _stage(context, world, tracking, "as-rl")
+
+
+def capability_stage_asset(k: int, parent: AssetsDefinition) -> AssetsDefinition:
+    """The asset for capability stage ``k`` (outcome-only RL that covert shortcuts can game)."""
+
+    @asset(name=f"capability_stage_{k}_model", group_name=GROUP, deps=[parent],
+           description=f"Capability RL stage {k}: task-outcome reward, KL to the previous checkpoint.")
+    def _capability(context: AssetExecutionContext, world: WorldResource,
+                    tracking: TrackingResource) -> MaterializeResult:
+        return _stage(context, world, tracking, f"cap-{k}")
+
+    return _capability
+
+
+def training_assets(cfg: WorldConfig) -> list[AssetsDefinition]:
+    """The training assets this config plans, in chain order."""
+    chain = [tokenizer, base_model]
+    if cfg.anti_scheming:
+        chain += [anti_scheming_rollouts, anti_scheming_sft_data, anti_scheming_sft_model, anti_scheming_rl_model]
+    for k in range(1, cfg.capability.stages + 1):
+        chain.append(capability_stage_asset(k, chain[-1]))
+    return chain

@@ -1,0 +1,108 @@
+"""Data quality of one evaluation's samples: a Great Expectations suite.
+
+What a downstream monitor relies on before it reads a rate: the columns have
+their types, categorical columns hold known values, the row count is
+environments × samples, every environment id belongs to the suite version, and
+the rates computed from the rows are proportions. Plain Python over GX (no
+Dagster), so it is testable alone; ``checks.evaluation_checks`` wraps it as a
+blocking asset check.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from schemewatch.environments import Environment
+from schemewatch.grading import Outcome
+
+# GX checks types against pandas dtypes; polars → pandas gives these.
+_EXPECTED_TYPES = {
+    "eval_run_id": "object", "checkpoint_id": "object", "env_id": "object", "family": "object",
+    "sample_idx": "int32", "seed": "int64", "response": "object", "outcome": "object",
+    "covert": "bool", "cites_spec": "bool", "eval_aware": "bool", "n_tokens": "int32",
+}
+
+
+@dataclass(frozen=True)
+class SampleValidation:
+    """The suite's verdict: success, and one line per failed expectation."""
+
+    success: bool
+    evaluated: int
+    failures: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """One line for logs and check metadata."""
+        if self.success:
+            return f"all {self.evaluated} expectations met"
+        return f"{len(self.failures)} of {self.evaluated} expectations failed: " + "; ".join(self.failures)
+
+
+def _suite(envs: Sequence[Environment], samples_per_env: int, eval_run_id: str):  # noqa: ANN202 - gx type
+    import great_expectations as gx
+    import great_expectations.expectations as gxe
+
+    suite = gx.ExpectationSuite(name="evaluation_samples")
+    suite.add_expectation(gxe.ExpectTableRowCountToEqual(value=len(envs) * samples_per_env))
+    for column, type_ in _EXPECTED_TYPES.items():
+        suite.add_expectation(gxe.ExpectColumnToExist(column=column))
+        suite.add_expectation(gxe.ExpectColumnValuesToBeOfType(column=column, type_=type_))
+    for column in ("eval_run_id", "checkpoint_id", "env_id", "response", "outcome"):
+        suite.add_expectation(gxe.ExpectColumnValuesToNotBeNull(column=column))
+    suite.add_expectation(gxe.ExpectColumnValuesToBeInSet(column="eval_run_id", value_set=[eval_run_id]))
+    suite.add_expectation(gxe.ExpectColumnValuesToBeInSet(column="env_id", value_set=sorted(e.id for e in envs)))
+    suite.add_expectation(
+        gxe.ExpectColumnValuesToBeInSet(column="family", value_set=sorted({e.family for e in envs}))
+    )
+    suite.add_expectation(gxe.ExpectColumnValuesToBeInSet(column="outcome", value_set=[str(o) for o in Outcome]))
+    suite.add_expectation(
+        gxe.ExpectColumnValuesToBeBetween(column="sample_idx", min_value=0, max_value=samples_per_env - 1)
+    )
+    suite.add_expectation(gxe.ExpectCompoundColumnsToBeUnique(column_list=["env_id", "sample_idx"]))
+    # Rates are means of the boolean columns: they must be proportions.
+    for column in ("covert", "cites_spec", "eval_aware"):
+        suite.add_expectation(gxe.ExpectColumnMeanToBeBetween(column=column, min_value=0.0, max_value=1.0))
+    return suite
+
+
+def validate_samples(
+    samples: pl.DataFrame, envs: Sequence[Environment], samples_per_env: int, eval_run_id: str
+) -> SampleValidation:
+    """Run the suite on one evaluation run's samples.
+
+    Args:
+        samples: The run's rows (``schemewatch.warehouse.SAMPLE_SCHEMA``).
+        envs: The suite the run evaluated (its ids and families are the allowed values).
+        samples_per_env: Samples per environment the run asked for.
+        eval_run_id: The run every row must belong to.
+    """
+    import great_expectations as gx
+
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = {"globally": False}
+    batch = (
+        context.data_sources.add_pandas("schemewatch")
+        .add_dataframe_asset("evaluation_samples")
+        .add_batch_definition_whole_dataframe("whole")
+        .get_batch(batch_parameters={"dataframe": samples.to_pandas()})
+    )
+    result = batch.validate(_suite(envs, samples_per_env, eval_run_id))
+    failures = []
+    for r in result.results:
+        if r.success:
+            continue
+        cfg = r.expectation_config
+        column = cfg.kwargs.get("column") or cfg.kwargs.get("column_list") or "table"
+        observed = r.result.get("observed_value")
+        unexpected = r.result.get("partial_unexpected_list") or []
+        if observed is not None:
+            detail = f"observed {observed!r}"
+        elif unexpected:
+            detail = f"unexpected {unexpected[:3]!r}"
+        else:  # GX reports errors (e.g. a type check on a column it cannot read) in exception_info
+            detail = "could not be evaluated"
+        failures.append(f"{cfg.type} on {column}: {detail}")
+    return SampleValidation(success=bool(result.success), evaluated=len(result.results), failures=failures)

@@ -1,0 +1,138 @@
+"""Jobs, the nightly schedule and the new-checkpoint sensor.
+
+* ``training_job`` — the chain (reuses finished stages).
+* ``evaluation_job`` — evaluation partitions (checkpoint × date) and their checks.
+* ``nightly_reevaluation`` — at the configured cron: when continual training is
+  on, one run trains the next capability stage; one run per known checkpoint
+  not yet evaluated for the night's date.
+* ``new_checkpoint_sensor`` — adds an evaluation partition for every new
+  checkpoint in the store and evaluates it for today.
+* ``alert_delivery_sensor`` — delivers each newly opened or resolved alert
+  exactly once (the warehouse outbox records every delivery).
+"""
+
+# No `from __future__ import annotations`: Dagster reads these annotations at definition time.
+
+from datetime import date
+
+from dagster import (
+    AssetExecutionContext,
+    AssetSelection,
+    MaterializeResult,
+    RunRequest,
+    ScheduleEvaluationContext,
+    SensorEvaluationContext,
+    SensorResult,
+    SkipReason,
+    asset,
+    define_asset_job,
+    schedule,
+    sensor,
+)
+
+from assets.evaluation import checkpoint_partitions, evaluation_partitions, partition_key
+from assets.training import GROUP as TRAINING_GROUP
+from orchestration.resources import PolicyResource, TrackingResource, WarehouseResource, WorldResource
+from schemewatch.checkpoints import CheckpointStore
+from schemewatch.delivery import deliver
+from training_stages.chain import train_next_capability_stage
+from training_stages.config import WorldConfig
+from training_stages.pipeline import planned_eval_run_id
+
+EVALUATION_GROUPS = ("evaluation", "monitoring")
+
+
+@asset(group_name="continual", description="Continual training: one more capability stage from the latest.")
+def next_capability_stage_model(context: AssetExecutionContext, world: WorldResource,
+                                tracking: TrackingResource) -> MaterializeResult:
+    cfg = world.load()
+    info = train_next_capability_stage(cfg, tracking_uri=tracking.tracking_uri(cfg), log=context.log.info)
+    return MaterializeResult(metadata={"checkpoint_id": info.id, "stage": info.stage})
+
+
+training_job = define_asset_job("training_job", selection=AssetSelection.groups(TRAINING_GROUP),
+                                description="Train (or reuse) every stage of the chain.")
+evaluation_job = define_asset_job("evaluation_job", selection=AssetSelection.groups(*EVALUATION_GROUPS),
+                                  partitions_def=evaluation_partitions,
+                                  description="Evaluate checkpoint × date partitions, with their checks.")
+continual_training_job = define_asset_job("continual_training_job", selection=[next_capability_stage_model],
+                                          description="Train the next capability stage.")
+
+
+def unevaluated_partitions(cfg: WorldConfig, checkpoint_ids: list[str], eval_date: date,
+                           warehouse: WarehouseResource, policy: PolicyResource) -> list[str]:
+    """The checkpoints among ``checkpoint_ids`` with no stored evaluation for ``eval_date``."""
+    store = CheckpointStore(cfg.paths.checkpoints_dir)
+    with warehouse.reader() as reader:
+        done = set(reader.query("SELECT eval_run_id FROM eval_runs WHERE eval_date = ?",
+                                [eval_date])["eval_run_id"].to_list())
+    todo = []
+    for ck in checkpoint_ids:
+        info = store.resolve(ck)
+        if planned_eval_run_id(cfg, info, eval_date, policy.policy_name(info)) not in done:
+            todo.append(ck)
+    return todo
+
+
+def _evaluation_requests(checkpoint_ids: list[str], eval_date: date) -> list[RunRequest]:
+    return [RunRequest(run_key=f"evaluate:{ck}:{eval_date}", partition_key=partition_key(ck, eval_date))
+            for ck in checkpoint_ids]
+
+
+def build_nightly_schedule(cfg: WorldConfig):  # noqa: ANN201 - a ScheduleDefinition
+    """The nightly re-evaluation at the config's cron and time zone."""
+
+    @schedule(name="nightly_reevaluation", cron_schedule=cfg.orchestration.nightly_cron,
+              execution_timezone=cfg.orchestration.timezone, job=evaluation_job,
+              description="Re-evaluate every checkpoint not yet evaluated for the night's date.")
+    def nightly_reevaluation(context: ScheduleEvaluationContext, world: WorldResource,
+                             warehouse: WarehouseResource, policy: PolicyResource):  # noqa: ANN202
+        run_cfg = world.load()
+        night = context.scheduled_execution_time.date()
+        known = list(context.instance.get_dynamic_partitions(checkpoint_partitions.name))
+        todo = unevaluated_partitions(run_cfg, known, night, warehouse, policy)
+        if not todo:
+            return SkipReason(f"all {len(known)} checkpoints already evaluated for {night}")
+        return _evaluation_requests(todo, night)
+
+    return nightly_reevaluation
+
+
+def build_continual_schedule(cfg: WorldConfig):  # noqa: ANN201 - a ScheduleDefinition
+    """At the same cron: train the next capability stage when continual training is on."""
+
+    @schedule(name="nightly_continual_training", cron_schedule=cfg.orchestration.nightly_cron,
+              execution_timezone=cfg.orchestration.timezone, job=continual_training_job,
+              description="When continual training is on, train one more capability stage each night "
+                          "(the sensor then evaluates it).")
+    def nightly_continual_training(context: ScheduleEvaluationContext, world: WorldResource):  # noqa: ANN202
+        if not world.load().orchestration.continual_training:
+            return SkipReason("continual training is off (orchestration.continual_training = false)")
+        return RunRequest(run_key=f"continual:{context.scheduled_execution_time.date()}")
+
+    return nightly_continual_training
+
+
+@sensor(minimum_interval_seconds=30,
+        description="Deliver each newly opened or resolved alert exactly once to the configured channels.")
+def alert_delivery_sensor(context: SensorEvaluationContext, world: WorldResource) -> SkipReason:
+    cfg = world.load()
+    records = deliver(cfg.paths, cfg.alerts, logger=context.log)
+    failed = [r for r in records if r.status != "delivered"]
+    # The sensor requests no run: delivery is its side effect, recorded in the warehouse outbox.
+    return SkipReason(f"{len(records) - len(failed)} deliveries made, {len(failed)} failed" if records
+                      else "no new alert events")
+
+
+@sensor(job=evaluation_job, minimum_interval_seconds=60,
+        description="Add an evaluation partition for each new checkpoint and evaluate it for today.")
+def new_checkpoint_sensor(context: SensorEvaluationContext, world: WorldResource) -> SensorResult | SkipReason:
+    cfg = world.load()
+    known = set(context.instance.get_dynamic_partitions(checkpoint_partitions.name))
+    new = [info.id for info in CheckpointStore(cfg.paths.checkpoints_dir).list() if info.id not in known]
+    if not new:
+        return SkipReason(f"no new checkpoints ({len(known)} known)")
+    return SensorResult(
+        run_requests=_evaluation_requests(new, date.today()),
+        dynamic_partitions_requests=[checkpoint_partitions.build_add_request(new)],
+    )

@@ -1,0 +1,57 @@
+"""The one wiring file: Dagster ``Definitions`` for schemewatch.
+
+``dagster dev`` (through ``[tool.dagster]`` in pyproject) loads ``defs``; the
+graph's shape (how many capability stages, whether the anti-scheming stages
+exist) follows the world config named by ``SCHEMEWATCH_CONFIG`` (default: the
+built-in default world). Resources read their locations from the environment
+(see ``orchestration.resources``).
+"""
+
+from __future__ import annotations
+
+from dagster import Definitions
+
+from assets.evaluation import checkpoint_evaluation
+from assets.monitoring import covert_alerts, evaluation_drift
+from assets.training import training_assets
+from checks.evaluation_checks import (
+    covert_rate_within_thresholds,
+    drift_within_tolerance,
+    samples_meet_expectations,
+)
+from orchestration.automation import (
+    alert_delivery_sensor,
+    build_continual_schedule,
+    build_nightly_schedule,
+    continual_training_job,
+    evaluation_job,
+    new_checkpoint_sensor,
+    next_capability_stage_model,
+    training_job,
+)
+from orchestration.resources import PolicyResource, TrackingResource, WarehouseResource, WorldResource
+
+
+def build_definitions(world: WorldResource | None = None, warehouse: WarehouseResource | None = None,
+                      tracking: TrackingResource | None = None, policy: PolicyResource | None = None) -> Definitions:
+    """Definitions for one deployment; every resource defaults to its environment-configured local one."""
+    world = world or WorldResource()
+    cfg = world.load()
+    warehouse = warehouse or WarehouseResource(root=str(cfg.paths.warehouse_dir))
+    return Definitions(
+        assets=[*training_assets(cfg), checkpoint_evaluation, evaluation_drift, covert_alerts,
+                next_capability_stage_model],
+        asset_checks=[samples_meet_expectations, covert_rate_within_thresholds, drift_within_tolerance],
+        jobs=[training_job, evaluation_job, continual_training_job],
+        schedules=[build_nightly_schedule(cfg), build_continual_schedule(cfg)],
+        sensors=[new_checkpoint_sensor, alert_delivery_sensor],
+        resources={
+            "world": world,
+            "warehouse": warehouse,
+            "tracking": tracking or TrackingResource(),
+            "policy": policy or PolicyResource(batch_size=cfg.evaluation.batch_size),
+        },
+    )
+
+
+defs = build_definitions()

@@ -1,0 +1,103 @@
+"""Dagster resources: where data lives, where training is tracked, which model answers.
+
+Each is a ``ConfigurableResource`` with a local default that an environment
+variable overrides, so one deployment swaps the warehouse, the tracking server
+or the policy backend without touching code:
+
+* ``SCHEMEWATCH_CONFIG`` — world config TOML (default: the built-in default world);
+* ``SCHEMEWATCH_DATA`` — data directory (default ``./data``);
+* ``SCHEMEWATCH_WAREHOUSE`` — warehouse directory (default ``<data>/warehouse``);
+* ``MLFLOW_TRACKING_URI`` — tracking store (default sqlite under the data directory);
+* ``SCHEMEWATCH_POLICY`` (``local`` or ``http``), ``SCHEMEWATCH_ENDPOINT``,
+  ``SCHEMEWATCH_MODEL`` — the policy that generates evaluation responses.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from dagster import ConfigurableResource
+from pydantic import Field
+
+from schemewatch.checkpoints import CheckpointInfo
+from schemewatch.policy.base import Policy
+from schemewatch.warehouse import Warehouse, WarehouseReader
+from training_stages.config import WorldConfig, load_world_config
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    return os.environ.get(name) or default
+
+
+class WorldResource(ConfigurableResource):
+    """The world config: the training chain and the evaluation settings."""
+
+    config_file: str | None = Field(default_factory=lambda: _env("SCHEMEWATCH_CONFIG"),
+                                    description="World config TOML; unset means the built-in default world.")
+    data_dir: str | None = Field(None, description="Root of checkpoints, tokenizers, artefacts and (by default) "
+                                 "the warehouse; unset: the config's [paths] ($SCHEMEWATCH_DATA or ./data).")
+
+    def load(self) -> WorldConfig:
+        """The validated world config (``ConfigError`` names a bad field)."""
+        overrides = {"paths": {"data_dir": self.data_dir}} if self.data_dir else {}
+        return load_world_config(self.config_file, overrides)
+
+
+class WarehouseResource(ConfigurableResource):
+    """The DuckDB catalog + Parquet sample store."""
+
+    root: str = Field(default_factory=lambda: _env("SCHEMEWATCH_WAREHOUSE")
+                      or str(Path(_env("SCHEMEWATCH_DATA", "data")) / "warehouse"),
+                      description="Warehouse directory.")
+
+    def writer(self) -> Warehouse:
+        """A writer (short-lived connections, so readers never block)."""
+        return Warehouse(self.root)
+
+    def reader(self) -> WarehouseReader:
+        """A reader over the latest published snapshot; close it (it is a context manager)."""
+        return WarehouseReader(self.root)
+
+
+class TrackingResource(ConfigurableResource):
+    """Where training runs and model versions are tracked (MLflow)."""
+
+    uri: str | None = Field(default_factory=lambda: _env("MLFLOW_TRACKING_URI"),
+                            description="MLflow tracking URI; unset means sqlite under the data directory.")
+    enabled: bool = True
+
+    def tracking_uri(self, world: WorldConfig) -> str | None:
+        """The URI to log to, or None when tracking is off."""
+        if not self.enabled:
+            return None
+        return self.uri or world.paths.mlflow_uri
+
+
+class PolicyResource(ConfigurableResource):
+    """Which model generates evaluation responses: local checkpoints, or a served endpoint."""
+
+    backend: str = Field(default_factory=lambda: _env("SCHEMEWATCH_POLICY", "local"), pattern="^(local|http)$",
+                         description="'local' loads each checkpoint with transformers; 'http' calls an "
+                                     "OpenAI-compatible endpoint.")
+    endpoint: str | None = Field(default_factory=lambda: _env("SCHEMEWATCH_ENDPOINT"))
+    model: str | None = Field(default_factory=lambda: _env("SCHEMEWATCH_MODEL"))
+    batch_size: int = 64
+
+    def policy_name(self, checkpoint: CheckpointInfo) -> str:
+        """The name the policy reports (part of the evaluation run id), without building it."""
+        if self.backend == "http":
+            return f"{self.model or checkpoint.id}@{(self.endpoint or '').rstrip('/')}"
+        return str(checkpoint.path)
+
+    def policy_for(self, checkpoint: CheckpointInfo) -> Policy:
+        """The policy that answers for ``checkpoint``."""
+        if self.backend == "http":
+            from schemewatch.policy import OpenAICompatiblePolicy
+
+            if not self.endpoint:
+                raise ValueError("SCHEMEWATCH_POLICY=http needs SCHEMEWATCH_ENDPOINT (an OpenAI-compatible base URL)")
+            return OpenAICompatiblePolicy(self.endpoint, model=self.model or checkpoint.id)
+        from schemewatch.policy import LocalCheckpointPolicy
+
+        return LocalCheckpointPolicy(checkpoint.path, batch_size=self.batch_size)

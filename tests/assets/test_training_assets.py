@@ -1,0 +1,87 @@
+"""Training asset bodies on a tiny world: each materialises, reuses, and reports its numbers."""
+
+import random
+
+import polars as pl
+import pytest
+from dagster import DagsterInstance, materialize
+
+from assets import training as training_assets
+from assets.training import (
+    anti_scheming_rollouts,
+    anti_scheming_sft_data,
+    anti_scheming_sft_model,
+    as_artefacts_dir,
+    base_model,
+    tokenizer,
+)
+from schemewatch.environments import Split, corpus_environments
+from schemewatch.grading import grade
+from tests.dagster_world import tiny_definitions
+from training_stages.anti_scheming_sft import ROLLOUT_SCHEMA, _reasoning_cites_spec
+from training_stages.chain import stage_ids
+from training_stages.corpus import write_response
+
+
+def _persona_rollouts(start_dir, cfg, *, seed):
+    """Stand-in for sampling an untrained tiny model (which writes nothing parseable): scripted personas,
+    half honest and spec-citing, half covert, graded by the real grader."""
+    rng = random.Random(seed)
+    rows = []
+    for env in corpus_environments(cfg.envs_per_family, tag="test-rollouts", split=Split.TRAIN):
+        for covert in (False, True):
+            text, _ = write_response(env, rng, cite=not covert, covert=covert, aware=False, escalate=False)
+            g = grade(env, text)
+            rows.append({"env_id": env.id, "family": env.family, "prompt": env.prompt, "response": text,
+                         "outcome": str(g.outcome), "covert": g.covert, "good": g.good,
+                         "reasoning_cites_spec": _reasoning_cites_spec(text)})
+    return pl.DataFrame(rows, schema=ROLLOUT_SCHEMA)
+
+
+@pytest.fixture()
+def world(tmp_path):
+    defs = tiny_definitions(tmp_path, anti_scheming=True, stages=1)
+    return defs, defs.resources["world"].load()
+
+
+def test_tokenizer_is_trained_once_then_reused(world) -> None:
+    defs, cfg = world
+    first = materialize([tokenizer], resources=defs.resources)
+    path = first.asset_materializations_for_node("tokenizer")[0].metadata["path"].value
+    stamp = (cfg.paths.data_dir / "tokenizers").stat().st_mtime_ns
+    again = materialize([tokenizer], resources=defs.resources)
+    assert again.asset_materializations_for_node("tokenizer")[0].metadata["path"].value == path
+    assert (cfg.paths.data_dir / "tokenizers").stat().st_mtime_ns == stamp
+
+
+def test_anti_scheming_assets_roll_out_select_and_fine_tune(world, monkeypatch) -> None:
+    defs, cfg = world
+    monkeypatch.setattr(training_assets, "sample_rollouts", _persona_rollouts)
+    instance = DagsterInstance.ephemeral()
+    result = materialize([tokenizer, base_model, anti_scheming_rollouts, anti_scheming_sft_data,
+                          anti_scheming_sft_model], resources=defs.resources, instance=instance)
+    assert result.success
+    rollouts_meta = result.asset_materializations_for_node("anti_scheming_rollouts")[0].metadata
+    sampled = rollouts_meta["rollouts_sampled"].value
+    kept = rollouts_meta["rollouts_kept"].value
+    assert sampled == 2 * len(corpus_environments(cfg.as_sft.envs_per_family, tag="x", split=Split.TRAIN))
+    assert 0 < kept < sampled and rollouts_meta["dropped_covert"].value == sampled // 2
+    data = pl.read_parquet(as_artefacts_dir(cfg) / "sft_data.parquet")
+    assert data.height == kept
+    assert data["response"].map_elements(_reasoning_cites_spec, return_dtype=pl.Boolean).all()
+    sft_meta = result.asset_materializations_for_node("anti_scheming_sft_model")[0].metadata
+    assert sft_meta["checkpoint_id"].value == stage_ids(cfg)["as-sft"]
+    assert sft_meta["parent_id"].value == stage_ids(cfg)["base"]
+    assert sft_meta["sft_examples"].value == kept
+
+
+def test_a_stage_without_its_parent_is_a_clear_error(world) -> None:
+    defs, _ = world
+    result = materialize([anti_scheming_rollouts], resources=defs.resources, raise_on_error=False)
+    assert not result.success
+    error = next(e for e in result.all_events if e.is_step_failure).step_failure_data.error
+    messages = []
+    while error is not None:
+        messages.append(error.message)
+        error = error.cause
+    assert any("needs base" in m and "run `schemewatch train`" in m for m in messages)
