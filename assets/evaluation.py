@@ -67,11 +67,13 @@ def checkpoint_evaluation(context: AssetExecutionContext, world: WorldResource, 
                                  log=context.log.info)
     with warehouse.reader() as reader:
         rates = {m: (k, n, r) for m, k, n, r in reader.query(_OVERALL, [result.eval_run_id]).iter_rows()}
+        rows = reader.query("SELECT n_samples FROM eval_runs WHERE eval_run_id = ?", [result.eval_run_id])
     n = rates.get("covert", (0, 0, None))[1]
     return MaterializeResult(metadata={
         "eval_run_id": result.eval_run_id,
         "written": result.written,
         "stage": info.stage,
+        "rows": int(rows["n_samples"][0]) if rows.height else 0,
         "n": n,
         **{f"{m}_rate": MetadataValue.float(float(r)) for m, (_, _, r) in rates.items() if r is not None},
     })

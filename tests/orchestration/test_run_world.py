@@ -49,7 +49,7 @@ def test_the_whole_graph_materialises_then_a_second_run_adds_nothing(world) -> N
     # One materialisation per partition, from the first run only, each with its numbers in the metadata.
     mats = instance.fetch_materializations(checkpoint_evaluation.key, limit=10).records
     assert [m.asset_materialization.metadata["written"].value for m in mats] == [True, True]
-    assert all("covert_rate" in m.asset_materialization.metadata for m in mats)
+    assert all({"covert_rate", "citation_rate", "n", "rows"} <= set(m.asset_materialization.metadata) for m in mats)
 
 
 def test_materialize_runs_training_and_one_evaluation_partition(tmp_path) -> None:
