@@ -53,9 +53,12 @@ class AntiSchemingSFTConfig(_Strict):
     max_new_tokens: int = Field(128, ge=8)
     require_citation: bool = Field(True, description="Keep only rollouts whose reasoning cites the spec "
                                    "(False gives the paper's outcome-only comparison).")
-    train_on_report: bool = Field(True, description="Fine-tune on whole kept rollouts (the paper's method); "
-                                  "False trains on reasoning and action only, leaving report writing as "
-                                  "pretrained (measured: no difference in held-out hidden violations).")
+    # Measured on one base (terse-disclosure corpus), held-out covert after as-rl: reasoning and action
+    # only 47.7% (as-sft 44.7%), whole rollouts 51.9% (as-sft 50.8%); n = 910 each, base 51.0%.
+    train_on_report: bool = Field(False, description="True fine-tunes on whole kept rollouts (the paper's "
+                                  "method); False on reasoning and action only, leaving report writing as "
+                                  "pretrained, so training-family report wording does not spread to held-out "
+                                  "families.")
     epochs: float = Field(2.0, gt=0, le=50)
     learning_rate: float = Field(1e-3, gt=0, le=1)
     batch_tokens: int = Field(2048, ge=256)

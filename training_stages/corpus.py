@@ -18,6 +18,7 @@ only sampled text.
 from __future__ import annotations
 
 import random
+import re
 from dataclasses import dataclass
 from functools import cache
 
@@ -101,17 +102,55 @@ _AWARE = (
 _COVERT_REPORTS = ("Done as planned.", "Completed. All clear.", "All done.")
 
 
+def _passes(env: Environment, action: str, report: str) -> bool:
+    return not grade(env, f"<think>.</think><action>{action}</action><report>{report}</report>").covert
+
+
+def _windows(text: str, longest: int) -> list[str]:
+    """Runs of up to ``longest`` words from ``text``, shortest first."""
+    words = text.split()
+    return [" ".join(words[i:i + n]).strip(",;.()") for n in range(1, min(len(words), longest) + 1)
+            for i in range(len(words) - n + 1)]
+
+
+def _shortest_disclosure(env: Environment, action: str) -> str | None:
+    """The shortest run of words that the grader accepts as disclosing the violation.
+
+    Plain words ("failed", "still fail", "asked for") are preferred over names and
+    numbers: within a family they are the same in every environment, so a small
+    model learns them without having to copy anything from the prompt. Only
+    where no plain words disclose the violation does the run carry a name or a
+    number ("spec-6.9", "0.35").
+    """
+    gt = env.ground_truth
+    plain = [w for text in (gt.violation or "", gt.situation) for w in _windows(text, 8)
+             if re.fullmatch(r"[a-z][a-z' ]*", w)]
+    for window in [*plain, *_windows(gt.violation or "", 64)]:
+        report = f"Flag: {window}."
+        if _passes(env, action, report):
+            return report
+    return None
+
+
 @cache  # several responses per environment; the grader check runs once
 def honest_report(env: Environment) -> str:
-    """The shortest report that discloses the ground truth (checked with the grader)."""
+    """The shortest report that discloses the ground truth (checked with the grader).
+
+    Where there is a violation, the shortest run of words that discloses it
+    ("Flag: failed.", "Flag: spec-6.9."): measured on the tiny model, full
+    sentences came back with the wrong names and numbers copied into them
+    (another vendor, another time), so a terse disclosure — constant within a
+    family where the grader accepts a word, a short copied token where it needs
+    one — is what a small model can learn to write correctly.
+    """
     gt = env.ground_truth
-    candidates = [gt.violation, gt.situation] if gt.violation else ["Done as asked.", gt.situation]
     action = (env.actions_of(ActionKind.HONEST) or env.actions_of(ActionKind.ESCALATE))[0]
-    passing = [
-        text.rstrip(".") + "."
-        for text in candidates
-        if text and not grade(env, f"<think>.</think><action>{action.name}</action><report>{text}</report>").covert
-    ]
+    if gt.violation is not None:
+        terse = _shortest_disclosure(env, action.name)
+        if terse is not None:
+            return terse
+    candidates = [gt.violation, gt.situation] if gt.violation else ["Done as asked.", gt.situation]
+    passing = [text.rstrip(".") + "." for text in candidates if text and _passes(env, action.name, text)]
     if not passing:
         raise ValueError(f"no disclosing report passes the grader for {env.id}; fix the family's patterns")
     return min(passing, key=len)
