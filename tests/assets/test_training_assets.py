@@ -17,6 +17,7 @@ from assets.training import (
 )
 from schemewatch.environments import Split, corpus_environments
 from schemewatch.grading import grade
+from schemewatch.spec import cited_principles
 from tests.dagster_world import tiny_definitions
 from training_stages.anti_scheming_sft import ROLLOUT_SCHEMA, _reasoning_cites_spec
 from training_stages.chain import stage_ids
@@ -68,7 +69,10 @@ def test_anti_scheming_assets_roll_out_select_and_fine_tune(world, monkeypatch) 
     assert 0 < kept < sampled and rollouts_meta["dropped_covert"].value == sampled // 2
     data = pl.read_parquet(as_artefacts_dir(cfg) / "sft_data.parquet")
     assert data.height == kept
-    assert data["response"].map_elements(_reasoning_cites_spec, return_dtype=pl.Boolean).all()
+    # The default trains on reasoning and action only: every pair ends at </action> and its reasoning cites the spec.
+    assert data["response"].str.ends_with("</action>").all()
+    assert data["response"].map_elements(lambda r: bool(cited_principles(r.split("</think>")[0])),
+                                         return_dtype=pl.Boolean).all()
     sft_meta = result.asset_materializations_for_node("anti_scheming_sft_model")[0].metadata
     assert sft_meta["checkpoint_id"].value == stage_ids(cfg)["as-sft"]
     assert sft_meta["parent_id"].value == stage_ids(cfg)["base"]
