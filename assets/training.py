@@ -39,7 +39,8 @@ def _checkpoint_result(info: CheckpointInfo, extra: Mapping[str, Any] | None = N
 def _stage(context: AssetExecutionContext, world: WorldResource, tracking: TrackingResource, stage: str,
            **kwargs: Any) -> MaterializeResult:
     cfg = world.load()
-    info = ensure_stage(cfg, stage, tracking_uri=tracking.tracking_uri(cfg), log=context.log.info, **kwargs)
+    uri = tracking.tracking_uri(cfg)
+    info = ensure_stage(cfg, stage, track=uri is not None, tracking_uri=uri, log=context.log.info, **kwargs)
     return _checkpoint_result(info)
 
 

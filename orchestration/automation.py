@@ -46,7 +46,8 @@ EVALUATION_GROUPS = ("evaluation", "monitoring")
 def next_capability_stage_model(context: AssetExecutionContext, world: WorldResource,
                                 tracking: TrackingResource) -> MaterializeResult:
     cfg = world.load()
-    info = train_next_capability_stage(cfg, tracking_uri=tracking.tracking_uri(cfg), log=context.log.info)
+    uri = tracking.tracking_uri(cfg)
+    info = train_next_capability_stage(cfg, track=uri is not None, tracking_uri=uri, log=context.log.info)
     return MaterializeResult(metadata={"checkpoint_id": info.id, "stage": info.stage})
 
 

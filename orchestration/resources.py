@@ -68,7 +68,7 @@ class TrackingResource(ConfigurableResource):
     enabled: bool = True
 
     def tracking_uri(self, world: WorldConfig) -> str | None:
-        """The URI to log to, or None when tracking is off."""
+        """The URI to log to, or None when tracking is off (pass ``track=uri is not None``)."""
         if not self.enabled:
             return None
         return self.uri or world.paths.mlflow_uri

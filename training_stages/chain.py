@@ -207,7 +207,7 @@ def trained_capability_stages(cfg: WorldConfig) -> int:
 
 
 def train_next_capability_stage(
-    cfg: WorldConfig, *, tracking_uri: str | None = None, log: Callable[[str], None] = print
+    cfg: WorldConfig, *, track: bool = True, tracking_uri: str | None = None, log: Callable[[str], None] = print
 ) -> CheckpointInfo:
     """Continual training: one more capability stage from the latest finished one.
 
@@ -215,4 +215,4 @@ def train_next_capability_stage(
         CheckpointNotFoundError: the chain before the capability stages is not trained.
     """
     k = trained_capability_stages(cfg) + 1
-    return ensure_stage(_with_capability_stages(cfg, k), f"cap-{k}", tracking_uri=tracking_uri, log=log)
+    return ensure_stage(_with_capability_stages(cfg, k), f"cap-{k}", track=track, tracking_uri=tracking_uri, log=log)

@@ -50,7 +50,14 @@ def track_stage(
 
     logging.getLogger("mlflow").setLevel(logging.WARNING)
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    previous = os.environ.get("MLFLOW_TRACKING_URI")
     mlflow.set_tracking_uri(tracking_uri)
+    # mlflow exports the URI to the environment, where PathsConfig.mlflow_uri would take it as
+    # every later config's store; mlflow keeps its own copy, so the environment goes back.
+    if previous is None:
+        os.environ.pop("MLFLOW_TRACKING_URI", None)
+    else:
+        os.environ["MLFLOW_TRACKING_URI"] = previous
     if mlflow.get_experiment_by_name(EXPERIMENT) is None:
         artifacts_dir.mkdir(parents=True, exist_ok=True)
         mlflow.create_experiment(EXPERIMENT, artifact_location=artifacts_dir.resolve().as_uri())

@@ -77,6 +77,8 @@ def test_anti_scheming_assets_roll_out_select_and_fine_tune(world, monkeypatch) 
     assert sft_meta["checkpoint_id"].value == stage_ids(cfg)["as-sft"]
     assert sft_meta["parent_id"].value == stage_ids(cfg)["base"]
     assert sft_meta["sft_examples"].value == kept
+    # Tracking is switched off in this world's resources: no MLflow store may appear.
+    assert not (cfg.paths.data_dir / "mlflow.db").exists()
 
 
 def test_a_stage_without_its_parent_is_a_clear_error(world) -> None:
