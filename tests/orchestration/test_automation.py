@@ -80,7 +80,7 @@ def test_next_capability_stage_extends_the_chain(trained) -> None:
     defs, instance = trained
     cfg = defs.resources["world"].load()
     assert trained_capability_stages(cfg) == 1
-    result = defs.get_job_def("continual_training_job").execute_in_process(instance=instance)
+    result = defs.resolve_job_def("continual_training_job").execute_in_process(instance=instance)
     assert result.success
     assert trained_capability_stages(cfg) == 2
 

@@ -23,7 +23,7 @@ def test_default_definitions_have_every_asset_job_schedule_and_sensor() -> None:
             "anti_scheming_sft_model", "anti_scheming_rl_model", "capability_stage_1_model",
             "capability_stage_3_model", "checkpoint_evaluation", "evaluation_drift", "covert_alerts"} <= names
     assert {j.name for j in defs.resolve_all_job_defs()} >= {"training_job", "evaluation_job"}
-    assert defs.get_schedule_def("nightly_reevaluation").cron_schedule == "0 2 * * *"
+    assert {s.name: s.cron_schedule for s in defs.schedules}["nightly_reevaluation"] == "0 2 * * *"
     assert {s.name for s in defs.sensors} == {"new_checkpoint_sensor", "alert_delivery_sensor"}
     checks = {k.name for k in defs.resolve_asset_graph().asset_check_keys}
     assert checks == {"samples_meet_expectations", "covert_rate_within_thresholds", "drift_within_tolerance"}
