@@ -355,9 +355,9 @@ def alerts(ctx: click.Context, as_json: bool, status: str, checkpoint_id: str | 
 
     paths = _paths(ctx)
     if check:
-        from schemewatch.alerts import monitor
         from schemewatch.delivery import ChannelConfigError
         from schemewatch.drift import DriftError
+        from schemewatch.monitoring import monitor
 
         try:
             cfg = load_monitoring_config(config_path)

@@ -17,7 +17,7 @@ from dagster import DagsterInstance, Definitions
 
 from assets.evaluation import checkpoint_partitions, partition_key
 from orchestration.automation import unevaluated_partitions
-from schemewatch.alerts import monitor
+from schemewatch.monitoring import monitor
 from training_stages.chain import stage_ids
 
 

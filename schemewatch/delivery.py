@@ -15,13 +15,12 @@ and retried on later calls, up to a bound; it never raises into the pipeline.
 
 from __future__ import annotations
 
-import fcntl
 import json
 import logging
 import os
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -30,6 +29,7 @@ from typing import Any, Protocol
 import httpx
 
 from schemewatch.config import AlertsConfig, PathsConfig
+from schemewatch.locks import exclusive_lock
 from schemewatch.warehouse import Warehouse, WarehouseReader
 
 LOGGER_NAME = "schemewatch.alerts"
@@ -267,13 +267,9 @@ def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-@contextmanager
-def _delivery_lock(root: Path) -> Iterator[None]:
+def _delivery_lock(root: Path) -> AbstractContextManager[None]:
     # Two sensor processes must not both send the same event: one delivers at a time.
-    root.mkdir(parents=True, exist_ok=True)
-    with open(root / "delivery.lock", "a+") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        yield
+    return exclusive_lock(root / "delivery.lock")
 
 
 def alert_events(reader: WarehouseReader) -> list[AlertEvent]:

@@ -22,14 +22,12 @@ run a report; importing this module is cheap.
 
 from __future__ import annotations
 
-import fcntl
 import math
 import os
 import tempfile
 import time
 import warnings
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -40,6 +38,7 @@ import polars as pl
 from scipy import stats as _scipy_stats
 
 from schemewatch.config import P_VALUE_METHODS, DriftConfig
+from schemewatch.locks import exclusive_lock
 from schemewatch.stats import benjamini_hochberg
 from schemewatch.warehouse import DRIFT_COLUMNS, DriftReport, Warehouse, WarehouseReader
 
@@ -305,13 +304,9 @@ def _save_html(snapshot: Snapshot, target: Path) -> None:
         raise
 
 
-@contextmanager
-def _workspace_lock(workspace_dir: Path) -> Iterator[None]:
+def _workspace_lock(workspace_dir: Path) -> AbstractContextManager[None]:
     # Several Dagster processes may add runs at once; two must not both create the project.
-    workspace_dir.mkdir(parents=True, exist_ok=True)
-    with open(workspace_dir / ".schemewatch.lock", "a+") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        yield
+    return exclusive_lock(workspace_dir / ".schemewatch.lock")
 
 
 def add_to_workspace(

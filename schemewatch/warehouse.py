@@ -21,7 +21,6 @@ writer holds the file. So readers never open the catalog file:
 
 from __future__ import annotations
 
-import fcntl
 import os
 import shutil
 import tempfile
@@ -37,6 +36,7 @@ import duckdb
 import polars as pl
 
 from schemewatch.checkpoints import CheckpointInfo, atomic_write_text
+from schemewatch.locks import exclusive_lock
 from schemewatch.rates import compute_rates
 
 MIGRATIONS: tuple[tuple[int, str, str], ...] = (
@@ -194,9 +194,7 @@ class Warehouse:
     @contextmanager
     def _connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """An exclusive, short-lived read-write connection, schema migrated."""
-        self.root.mkdir(parents=True, exist_ok=True)
-        with open(self.root / "writer.lock", "a+") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
+        with exclusive_lock(self.root / "writer.lock"):
             con = duckdb.connect(str(self.catalog))
             try:
                 self._migrate(con)

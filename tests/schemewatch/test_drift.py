@@ -6,7 +6,7 @@ from datetime import date
 import polars as pl
 import pytest
 
-from schemewatch.alerts import list_alerts, monitor
+from schemewatch.alerts import list_alerts
 from schemewatch.config import AlertsConfig, DriftConfig, PathsConfig
 from schemewatch.drift import (
     DriftError,
@@ -18,6 +18,7 @@ from schemewatch.drift import (
     resolve_reference,
     runs_without_drift,
 )
+from schemewatch.monitoring import monitor
 from schemewatch.warehouse import Warehouse, WarehouseReader
 from tests.schemewatch.monitoring_data import FAMILIES, register, samples, store
 
