@@ -23,31 +23,7 @@ from datetime import date
 from pathlib import Path
 
 from schemewatch.warehouse import WarehouseReader
-
-TINY = """
-anti_scheming = false
-[base]
-epochs = 1.0
-batch_tokens = 4096
-[base.corpus]
-envs_per_family = 2
-[base.model]
-n_layer = 1
-n_embd = 32
-n_head = 2
-vocab_size = 400
-[capability]
-stages = 2
-envs_per_family = 1
-[capability.rl]
-steps = 1
-prompts_per_step = 2
-generations_per_prompt = 2
-max_new_tokens = 8
-[evaluation]
-samples_per_env = 1
-max_new_tokens = 8
-"""
+from tests.dagster_world import tiny_world
 
 
 def _counts(warehouse: Path) -> dict[str, int]:
@@ -71,9 +47,8 @@ def main() -> None:
     data_dir = args.data_dir
     if data_dir is None:
         data_dir = Path(tempfile.mkdtemp(prefix="schemewatch-second-run-"))
-        config = config or data_dir / "tiny.toml"
-        if not config.exists():
-            config.write_text(TINY, encoding="utf-8")
+        # The tiny world the Dagster tests use (2 capability stages); its [paths] point into data_dir.
+        config = config or tiny_world(data_dir, anti_scheming=False, stages=2)
     cli = Path(sys.executable).with_name("schemewatch")
     day = date.today().isoformat()
     first_s = _run(cli, data_dir, config, day)
