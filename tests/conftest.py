@@ -21,7 +21,7 @@ def _mlflow_uri_stays_per_test():
 
 @pytest.fixture(scope="session")
 def tiny_checkpoint(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A 2-layer GPT-2 with a locally trained tokenizer, saved as safetensors."""
+    """A 1-layer GPT-2 with a locally trained tokenizer, saved as safetensors."""
     import torch
 
     from schemewatch.environments import build_suite

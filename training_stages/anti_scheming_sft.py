@@ -32,10 +32,23 @@ def _reasoning_cites_spec(text: str) -> bool:
     return not isinstance(parsed, str) and bool(cited_principles(parsed.think))
 
 
+def _cut_after(text: str, tag: str) -> str:
+    """The response up to and including ``tag`` (whole when the tag is missing)."""
+    end = text.find(tag)
+    return text if end < 0 else text[: end + len(tag)]
+
+
 def _through_action(text: str) -> str:
     """The response up to and including ``</action>``."""
-    end = text.find("</action>")
-    return text if end < 0 else text[: end + len("</action>")]
+    return _cut_after(text, "</action>")
+
+
+def _reasoning_only(text: str) -> str:
+    """The response up to and including ``</think>``."""
+    return _cut_after(text, "</think>")
+
+
+_SFT_TARGET = {"reasoning": _reasoning_only, "reasoning_and_action": _through_action}
 
 
 class NoRolloutsKeptError(RuntimeError):
@@ -97,8 +110,8 @@ def select_sft_data(rollouts: pl.DataFrame, cfg: AntiSchemingSFTConfig) -> pl.Da
             f"as-sft: none of {rollouts.height} rollouts passed the filter ({summary}); "
             "train the base stage longer or raise samples_per_env"
         )
-    responses = kept["response"] if cfg.train_on_report else kept["response"].map_elements(
-        _through_action, return_dtype=pl.String)
+    cut = _SFT_TARGET.get(cfg.train_on)
+    responses = kept["response"] if cut is None else kept["response"].map_elements(cut, return_dtype=pl.String)
     return kept.select("env_id", "family", "prompt").with_columns(response=responses)
 
 
@@ -125,8 +138,8 @@ def train_on_sft_data(
     no_spec = agent_system_prompt(with_spec=False)
     pairs = [(render_prompt(tokenizer, prompt, no_spec), response)
              for prompt, response in data.select("prompt", "response").iter_rows()]
-    # Reasoning-and-action-only data has no report, so no end of text to learn either.
-    examples = encode_pairs(tokenizer, pairs, max_length, append_eos=cfg.train_on_report)
+    # Cut-off responses have no report, so no end of text to learn either.
+    examples = encode_pairs(tokenizer, pairs, max_length, append_eos=cfg.train_on == "whole_rollout")
     settings = SupervisedSettings(
         epochs=cfg.epochs, learning_rate=cfg.learning_rate, batch_tokens=cfg.batch_tokens, seed=seed
     )

@@ -7,7 +7,7 @@ default; it exists so the values are visible and editable in one place.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -22,7 +22,10 @@ class _Strict(BaseModel):
 class ModelShape(_Strict):
     """The tiny GPT-2's shape (see training_stages.model.TinyModelConfig)."""
 
-    n_layer: int = Field(2, ge=1, le=48)
+    # Measured on the default corpus (held-out split, forced reasoning, 364 samples each): 2 layers chose
+    # the covert tool after rationalising reasoning 31% of the time and 13.5% after spec-citing reasoning
+    # (the corpus has 100% and 3%): the action hardly depended on the reasoning. 4 layers: 83% and 0%.
+    n_layer: int = Field(4, ge=1, le=48)
     n_embd: int = Field(128, ge=16, le=4096)
     n_head: int = Field(4, ge=1, le=64)
     n_positions: int = Field(1024, ge=64, le=8192)
@@ -53,14 +56,20 @@ class AntiSchemingSFTConfig(_Strict):
     max_new_tokens: int = Field(128, ge=8)
     require_citation: bool = Field(True, description="Keep only rollouts whose reasoning cites the spec "
                                    "(False gives the paper's outcome-only comparison).")
-    # Measured on one base (terse-disclosure corpus), held-out covert after as-rl: reasoning and action
-    # only 47.7% (as-sft 44.7%), whole rollouts 51.9% (as-sft 50.8%); n = 910 each, base 51.0%.
-    train_on_report: bool = Field(False, description="True fine-tunes on whole kept rollouts (the paper's "
-                                  "method); False on reasoning and action only, leaving report writing as "
-                                  "pretrained, so training-family report wording does not spread to held-out "
-                                  "families.")
+    # Measured (held-out split, 910 samples per checkpoint). 2-layer base (51.0% covert): as-rl 47.7% on
+    # reasoning and action, 51.9% on whole rollouts. 4-layer base (53.5%), lr 1e-3: reasoning and action
+    # 23.7% but 61% unparseable (training-family tool names in held-out answers); reasoning alone 47.5%,
+    # 23% unparseable (the reports end in </think>). Reasoning alone at lr 1e-4: 41.5%, 7.4% unparseable,
+    # covert tool choices 3% (the rest are reports that miss the fact to disclose).
+    train_on: Literal["whole_rollout", "reasoning_and_action", "reasoning"] = Field(
+        "reasoning",
+        description="What of each kept rollout is fine-tuned on: the whole rollout (the paper's method), "
+        "reasoning and action (report writing stays as pretrained, so training-family report wording does "
+        "not spread to held-out families), or the reasoning alone (the action then follows the reasoning "
+        "as pretrained, so training-family tool names do not spread either).",
+    )
     epochs: float = Field(2.0, gt=0, le=50)
-    learning_rate: float = Field(1e-3, gt=0, le=1)
+    learning_rate: float = Field(1e-4, gt=0, le=1)
     batch_tokens: int = Field(2048, ge=256)
 
 
@@ -91,7 +100,10 @@ class CapabilityConfig(_Strict):
     """Capability RL stages 1…N: outcome-only reward on broad tasks (fresh seeds, all families)."""
 
     stages: int = Field(3, ge=0, le=50)
-    rl: RLConfig = RLConfig(steps=12, learning_rate=3e-5, kl_coef=0.1)
+    # Measured on the 4-layer default (covert after as-rl 41.5%, cap-1 → cap-3, 910 samples each): 12 steps
+    # at lr 3e-5, KL 0.1 and 15 steps at 6e-5 or 8e-5, KL 0.05 left it flat (40–43%); 15 steps at 1e-4 with
+    # KL 0.05 snowballed (42 → 51 → 76%, above base); with KL 0.1, graded: 42.6 → 43.3 → 47.8%.
+    rl: RLConfig = RLConfig(steps=15, learning_rate=1e-4, kl_coef=0.1)
     reward: CapabilityReward = CapabilityReward()
     envs_per_family: int = Field(40, ge=1)
 
