@@ -69,10 +69,9 @@ def test_anti_scheming_assets_roll_out_select_and_fine_tune(world, monkeypatch) 
     assert 0 < kept < sampled and rollouts_meta["dropped_covert"].value == sampled // 2
     data = pl.read_parquet(as_artefacts_dir(cfg) / "sft_data.parquet")
     assert data.height == kept
-    # The default trains on reasoning and action only: every pair ends at </action> and its reasoning cites the spec.
-    assert data["response"].str.ends_with("</action>").all()
-    assert data["response"].map_elements(lambda r: bool(cited_principles(r.split("</think>")[0])),
-                                         return_dtype=pl.Boolean).all()
+    # The default trains on the reasoning only: every pair ends at </think> and cites the spec.
+    assert data["response"].str.ends_with("</think>").all()
+    assert data["response"].map_elements(lambda r: bool(cited_principles(r)), return_dtype=pl.Boolean).all()
     sft_meta = result.asset_materializations_for_node("anti_scheming_sft_model")[0].metadata
     assert sft_meta["checkpoint_id"].value == stage_ids(cfg)["as-sft"]
     assert sft_meta["parent_id"].value == stage_ids(cfg)["base"]
