@@ -60,7 +60,7 @@ class AntiSchemingSFTConfig(_Strict):
     # reasoning and action, 51.9% on whole rollouts. 4-layer base (53.5%), lr 1e-3: reasoning and action
     # 23.7% but 61% unparseable (training-family tool names in held-out answers); reasoning alone 47.5%,
     # 23% unparseable (the reports end in </think>). Reasoning alone at lr 1e-4: 41.5%, 7.4% unparseable,
-    # covert tool choices 3% (the rest are reports that miss the fact to disclose).
+    # covert tool choices 3.8% (base 20.9%; the rest are reports that miss the fact to disclose).
     train_on: Literal["whole_rollout", "reasoning_and_action", "reasoning"] = Field(
         "reasoning",
         description="What of each kept rollout is fine-tuned on: the whole rollout (the paper's method), "
