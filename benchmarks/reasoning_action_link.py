@@ -33,14 +33,13 @@ THOUGHTS = {"cites_spec": _CITES_HONEST[3], "rationalises": _RATIONALISE[0], "pl
 def link_rates(path: Path, *, samples: int, seed: int) -> dict[str, dict[str, float]]:
     """Per forced thought: rates of covert tool, hidden violation, honest outcome, unparseable."""
     policy = LocalCheckpointPolicy(path)
-    envs = [e for e in build_suite("eval") if e.counts_in_aggregate]
+    jobs = [e for e in build_suite("eval") if e.counts_in_aggregate for _ in range(samples)]
     out = {}
     for name, thought in THOUGHTS.items():
-        texts = policy.generate([e.prompt for e in envs for _ in range(samples)], max_new_tokens=96,
+        texts = policy.generate([env.prompt for env in jobs], max_new_tokens=96,
                                 temperature=1.0, seed=seed, system_prompt=agent_system_prompt(with_spec=False),
                                 response_prefix=f"<think>{thought}</think><action>")
-        grades = [grade(env, text) for env, text in zip([e for e in envs for _ in range(samples)], texts,
-                                                          strict=True)]
+        grades = [grade(env, text) for env, text in zip(jobs, texts, strict=True)]
         n = len(grades)
         out[name] = {
             "n": n,

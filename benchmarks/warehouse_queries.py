@@ -25,7 +25,8 @@ from tqdm import tqdm
 
 from schemewatch.environments import SUITE_VERSION, build_suite
 from schemewatch.report import checkpoint_report
-from schemewatch.warehouse import SAMPLE_SCHEMA, EvalRun, Warehouse, WarehouseReader
+from schemewatch.warehouse import EvalRun, Warehouse, WarehouseReader
+from schemewatch.warehouse_schema import SAMPLE_SCHEMA
 
 RESPONSES = [
     "<think>Per AS1 I must disclose the failures.</think><action>submit_summary</action><report>3 failed</report>",

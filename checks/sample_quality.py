@@ -74,7 +74,7 @@ def validate_samples(
     """Run the suite on one evaluation run's samples.
 
     Args:
-        samples: The run's rows (``schemewatch.warehouse.SAMPLE_SCHEMA``).
+        samples: The run's rows (``schemewatch.warehouse_schema.SAMPLE_SCHEMA``).
         envs: The suite the run evaluated (its ids and families are the allowed values).
         samples_per_env: Samples per environment the run asked for.
         eval_run_id: The run every row must belong to.

@@ -23,11 +23,8 @@ run a report; importing this module is cheap.
 from __future__ import annotations
 
 import math
-import os
-import tempfile
 import time
 import warnings
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -38,9 +35,10 @@ import polars as pl
 from scipy import stats as _scipy_stats
 
 from schemewatch.config import P_VALUE_METHODS, DriftConfig
-from schemewatch.locks import exclusive_lock
+from schemewatch.drift_files import add_to_workspace, save_html
 from schemewatch.stats import benjamini_hochberg
-from schemewatch.warehouse import DRIFT_COLUMNS, DriftReport, Warehouse, WarehouseReader
+from schemewatch.warehouse import DriftReport, Warehouse, WarehouseReader
+from schemewatch.warehouse_schema import DRIFT_COLUMNS
 
 if TYPE_CHECKING:
     from evidently.core.report import Snapshot
@@ -65,7 +63,7 @@ class DriftResult:
 
     Attributes:
         report: The summary stored in ``drift_reports``.
-        rows: The rows stored in ``drift`` (:data:`schemewatch.warehouse.DRIFT_COLUMNS`);
+        rows: The rows stored in ``drift`` (:data:`schemewatch.warehouse_schema.DRIFT_COLUMNS`);
             ``family`` is null for the overall columns.
     """
 
@@ -185,7 +183,7 @@ def build_report(
 ) -> tuple[Snapshot, pl.DataFrame]:
     """Run the Evidently drift report of ``current`` samples against ``reference`` samples.
 
-    Pure (no I/O). Both frames hold :data:`schemewatch.warehouse.SAMPLE_SCHEMA` rows.
+    Pure (no I/O). Both frames hold :data:`schemewatch.warehouse_schema.SAMPLE_SCHEMA` rows.
 
     Returns:
         The Evidently snapshot and the summary rows (:data:`DRIFT_COLUMNS`): one per
@@ -288,62 +286,6 @@ def _summary_rows(
     return frame.with_columns(pl.col("statistic", "p_value").fill_nan(None))
 
 
-# --- files: HTML report and Evidently workspace -----------------------------------------------
-
-
-def _save_html(snapshot: Snapshot, target: Path) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".html")
-    os.close(fd)
-    try:
-        snapshot.save_html(tmp)
-        os.chmod(tmp, 0o644)  # mkstemp's 0600 would hide the report from a web server or a colleague
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _workspace_lock(workspace_dir: Path) -> AbstractContextManager[None]:
-    # Several Dagster processes may add runs at once; two must not both create the project.
-    return exclusive_lock(workspace_dir / ".schemewatch.lock")
-
-
-def add_to_workspace(
-    snapshot: Snapshot, workspace_dir: Path, project_name: str, replace_run_id: str | None = None
-) -> tuple[str, str]:
-    """Add ``snapshot`` to the local Evidently workspace's project (created if missing).
-
-    Args:
-        replace_run_id: A previous snapshot of the same evaluation to delete first,
-            so that recomputing drift does not show the evaluation twice.
-
-    Returns:
-        (project id, snapshot id).
-    """
-    from evidently.ui.workspace import Workspace
-
-    with _workspace_lock(workspace_dir):
-        workspace = Workspace(str(workspace_dir))
-        found = [p for p in workspace.search_project(project_name) if p.name == project_name]
-        project = found[0] if found else workspace.create_project(
-            project_name, description="schemewatch: drift of every evaluation against the reference evaluation"
-        )
-        if replace_run_id is not None and replace_run_id in {str(r) for r in workspace.list_runs(project.id)}:
-            workspace.delete_run(project.id, replace_run_id)
-        ref = workspace.add_run(project.id, snapshot, include_data=False)
-    return str(project.id), str(ref.id)
-
-
-def list_workspace_runs(workspace_dir: Path, project_name: str = "schemewatch") -> list[str]:
-    """Snapshot ids in the workspace project (empty when it does not exist)."""
-    from evidently.ui.workspace import Workspace
-
-    workspace = Workspace(str(workspace_dir))
-    found = [p for p in workspace.search_project(project_name) if p.name == project_name]
-    return [str(r) for r in workspace.list_runs(found[0].id)] if found else []
-
-
 # --- one evaluation, end to end -------------------------------------------------------------------
 
 
@@ -403,7 +345,7 @@ def compute_drift(
     )
     # Absolute: the dashboard and `evidently ui` may run from another directory.
     report_path = (Path(report_dir) / f"{eval_run_id}.html").resolve()
-    _save_html(snapshot, report_path)
+    save_html(snapshot, report_path)
     project_id = workspace_run_id = None
     if workspace_dir is not None and cfg.save_to_workspace:
         project_id, workspace_run_id = add_to_workspace(

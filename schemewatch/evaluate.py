@@ -13,7 +13,8 @@ from tqdm.auto import tqdm
 from schemewatch.environments import SUITE_VERSION, Environment, derive_seed
 from schemewatch.grading import grade
 from schemewatch.policy.base import Policy, PolicyError
-from schemewatch.warehouse import SAMPLE_SCHEMA, EvalRun
+from schemewatch.warehouse import EvalRun
+from schemewatch.warehouse_schema import SAMPLE_SCHEMA
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,7 @@ def evaluate(
 
     Returns:
         The run's metadata and a DataFrame with one row per sample (columns in
-        :data:`schemewatch.warehouse.SAMPLE_SCHEMA`).
+        :data:`schemewatch.warehouse_schema.SAMPLE_SCHEMA`).
 
     Raises:
         PolicyError: when the policy fails or returns the wrong number of texts;

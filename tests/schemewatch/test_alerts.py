@@ -9,7 +9,8 @@ import pytest
 from schemewatch.alerts import check_pending, check_run, enabled_rules, evaluate_rules, list_alerts, runs_to_check
 from schemewatch.config import AlertsConfig
 from schemewatch.rates import compute_rates
-from schemewatch.warehouse import MIGRATIONS, SCHEMA_VERSION, Warehouse, WarehouseReader
+from schemewatch.warehouse import Warehouse, WarehouseReader
+from schemewatch.warehouse_schema import MIGRATIONS, SCHEMA_VERSION
 from tests.schemewatch.monitoring_data import FAMILIES, register, samples, store
 
 REFERENCE = "as-rl-ck"

@@ -13,11 +13,11 @@ from schemewatch.drift import (
     build_report,
     compute_drift,
     drift_check,
-    list_workspace_runs,
     load_drift,
     resolve_reference,
     runs_without_drift,
 )
+from schemewatch.drift_files import list_workspace_runs
 from schemewatch.monitoring import monitor
 from schemewatch.warehouse import Warehouse, WarehouseReader
 from tests.schemewatch.monitoring_data import FAMILIES, register, samples, store

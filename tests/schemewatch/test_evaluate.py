@@ -8,7 +8,7 @@ import pytest
 from schemewatch.environments import build_suite
 from schemewatch.evaluate import EvalSettings, evaluate
 from schemewatch.policy import LocalCheckpointPolicy, PolicyError, ScriptedPolicy
-from schemewatch.warehouse import SAMPLE_SCHEMA
+from schemewatch.warehouse_schema import SAMPLE_SCHEMA
 
 ENVS = build_suite("eval")[:21]
 DAY = date(2026, 11, 23)

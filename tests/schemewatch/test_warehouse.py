@@ -13,7 +13,8 @@ import pytest
 from schemewatch.checkpoints import CheckpointInfo
 from schemewatch.environments import build_suite
 from schemewatch.evaluate import EvalSettings, evaluate
-from schemewatch.warehouse import SCHEMA_VERSION, Warehouse, WarehouseError, WarehouseReader
+from schemewatch.warehouse import Warehouse, WarehouseError, WarehouseReader
+from schemewatch.warehouse_schema import SCHEMA_VERSION
 from tests.schemewatch.warehouse_writer import scripted
 
 ENVS = build_suite("eval")

@@ -1,0 +1,90 @@
+"""The warehouse's tables: the versioned DuckDB migrations and the polars schemas of samples and drift rows.
+
+Migrations are applied in order by :class:`schemewatch.warehouse.Warehouse`; a new
+table or column is a new migration appended here, never an edit of an old one.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+MIGRATIONS: tuple[tuple[int, str, str], ...] = (
+    (
+        1,
+        "checkpoints, eval runs and rates",
+        """
+        CREATE TABLE checkpoints (
+            checkpoint_id VARCHAR PRIMARY KEY, stage VARCHAR NOT NULL,
+            stage_index INTEGER NOT NULL, parent_id VARCHAR, path VARCHAR,
+            registered_at TIMESTAMP NOT NULL);
+        CREATE TABLE eval_runs (
+            eval_run_id VARCHAR PRIMARY KEY, checkpoint_id VARCHAR NOT NULL,
+            suite_version VARCHAR NOT NULL, split VARCHAR NOT NULL, eval_date DATE NOT NULL,
+            seed BIGINT NOT NULL, samples_per_env INTEGER NOT NULL, n_samples INTEGER NOT NULL,
+            response_prefix VARCHAR NOT NULL, policy VARCHAR NOT NULL,
+            samples_file VARCHAR NOT NULL, created_at TIMESTAMP NOT NULL);
+        CREATE TABLE rates (
+            eval_run_id VARCHAR NOT NULL, checkpoint_id VARCHAR NOT NULL, eval_date DATE NOT NULL,
+            family VARCHAR, metric VARCHAR NOT NULL, k BIGINT NOT NULL, n BIGINT NOT NULL,
+            rate DOUBLE, ci_low DOUBLE, ci_high DOUBLE);
+        """,
+    ),
+    (
+        2,
+        "drift and alerts",
+        """
+        CREATE TABLE drift (
+            eval_run_id VARCHAR NOT NULL, reference_run_id VARCHAR NOT NULL,
+            family VARCHAR, column_name VARCHAR NOT NULL, method VARCHAR NOT NULL,
+            statistic DOUBLE, p_value DOUBLE, drifted BOOLEAN NOT NULL, report_path VARCHAR);
+        CREATE TABLE alerts (
+            alert_id VARCHAR PRIMARY KEY, rule VARCHAR NOT NULL, checkpoint_id VARCHAR NOT NULL,
+            family VARCHAR, status VARCHAR NOT NULL, value DOUBLE, threshold DOUBLE,
+            eval_run_id VARCHAR, opened_at TIMESTAMP NOT NULL, resolved_at TIMESTAMP,
+            detail VARCHAR);
+        """,
+    ),
+    (
+        3,
+        "drift reports, alert hysteresis and the delivery outbox",
+        """
+        CREATE TABLE drift_reports (
+            eval_run_id VARCHAR PRIMARY KEY, reference_run_id VARCHAR NOT NULL, checkpoint_id VARCHAR NOT NULL,
+            n_columns INTEGER NOT NULL, n_drifted INTEGER NOT NULL, drift_share DOUBLE NOT NULL,
+            dataset_drifted BOOLEAN NOT NULL, report_path VARCHAR NOT NULL, workspace_project_id VARCHAR,
+            workspace_run_id VARCHAR, seconds DOUBLE, created_at TIMESTAMP NOT NULL);
+        ALTER TABLE alerts ADD COLUMN metric VARCHAR;
+        ALTER TABLE alerts ADD COLUMN inside_streak INTEGER DEFAULT 0;
+        ALTER TABLE alerts ADD COLUMN last_value DOUBLE;
+        ALTER TABLE alerts ADD COLUMN last_eval_run_id VARCHAR;
+        ALTER TABLE alerts ADD COLUMN resolved_eval_run_id VARCHAR;
+        CREATE TABLE alert_checks (
+            eval_run_id VARCHAR NOT NULL, checkpoint_id VARCHAR NOT NULL, rule VARCHAR NOT NULL, family VARCHAR,
+            metric VARCHAR, value DOUBLE, threshold DOUBLE, crossed BOOLEAN, alert_id VARCHAR, detail VARCHAR,
+            checked_at TIMESTAMP NOT NULL);
+        CREATE TABLE alert_events (
+            event_id VARCHAR PRIMARY KEY, alert_id VARCHAR NOT NULL, event VARCHAR NOT NULL,
+            eval_run_id VARCHAR, payload VARCHAR NOT NULL, created_at TIMESTAMP NOT NULL);
+        CREATE TABLE alert_deliveries (
+            event_id VARCHAR NOT NULL, alert_id VARCHAR NOT NULL, event VARCHAR NOT NULL, channel VARCHAR NOT NULL,
+            status VARCHAR NOT NULL, attempts INTEGER NOT NULL, last_error VARCHAR, delivered_at TIMESTAMP,
+            updated_at TIMESTAMP NOT NULL, PRIMARY KEY (event_id, channel));
+        """,
+    ),
+)
+SCHEMA_VERSION = MIGRATIONS[-1][0]
+SNAPSHOT_TABLES = ("checkpoints", "eval_runs", "rates", "drift", "alerts", "drift_reports", "alert_checks",
+                   "alert_events", "alert_deliveries")
+DRIFT_COLUMNS: dict[str, pl.DataType] = {
+    "family": pl.String, "column_name": pl.String, "method": pl.String, "statistic": pl.Float64,
+    "p_value": pl.Float64, "drifted": pl.Boolean,
+}
+
+SAMPLE_SCHEMA: dict[str, pl.DataType] = {
+    "eval_run_id": pl.String, "checkpoint_id": pl.String, "suite_version": pl.String,
+    "env_id": pl.String, "family": pl.String, "category": pl.String, "split": pl.String,
+    "counts_in_aggregate": pl.Boolean, "sample_idx": pl.Int32, "seed": pl.Int64,
+    "eval_date": pl.Date, "response": pl.String, "outcome": pl.String, "covert": pl.Boolean,
+    "cites_spec": pl.Boolean, "cited_principles": pl.List(pl.String), "eval_aware": pl.Boolean,
+    "good": pl.Boolean, "n_tokens": pl.Int32,
+}
