@@ -49,3 +49,50 @@ def test_corrupt_weights_are_a_clear_error(tiny_checkpoint, tmp_path) -> None:
     (broken / "model.safetensors").write_bytes(b"not a safetensors file")
     with pytest.raises(PolicyError, match="cannot load checkpoint"):
         LocalCheckpointPolicy(broken)
+
+
+@pytest.fixture(scope="module")
+def early_ending_checkpoint(tiny_checkpoint, tmp_path_factory):
+    """The tiny checkpoint with its end-of-sequence embedding scaled up, so that
+    rows of a batch end at different steps (the untrained one rarely ends)."""
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(tiny_checkpoint)
+    model = AutoModelForCausalLM.from_pretrained(tiny_checkpoint)
+    with torch.no_grad():
+        model.get_input_embeddings().weight[tokenizer.eos_token_id] *= 2.0
+    path = tmp_path_factory.mktemp("ckpt") / "early-ending"
+    model.save_pretrained(path)
+    tokenizer.save_pretrained(path)
+    return path
+
+
+def test_rows_that_end_early_leave_the_batch_without_changing_the_others(early_ending_checkpoint) -> None:
+    prompts = [f"{p} {i}" for i, p in enumerate(PROMPTS * 3)]
+    batched_policy = LocalCheckpointPolicy(early_ending_checkpoint, batch_size=16)
+    batched = batched_policy.generate(prompts, max_new_tokens=24, temperature=0)
+    lengths = batched_policy.last_token_counts
+    # The case under test: rows end at different steps, so the batch is compacted in rounds.
+    assert max(lengths) < 24 and len(set(lengths)) > 2
+    single_policy = LocalCheckpointPolicy(early_ending_checkpoint, batch_size=1)
+    single = [single_policy.generate([p], max_new_tokens=24, temperature=0)[0] for p in prompts]
+    assert batched == single
+
+
+def test_inverse_cdf_sampling_draws_from_the_softmax() -> None:
+    import torch
+
+    from schemewatch.policy.local import sample_inverse_cdf
+
+    logits = torch.tensor([[2.0, 0.0, -1.0, 1.0, -30.0]]).repeat(40_000, 1)
+    drawn = sample_inverse_cdf(logits, 1.0, torch.Generator().manual_seed(0))
+    observed = torch.bincount(drawn, minlength=5).double() / len(drawn)
+    expected = torch.softmax(logits[0].double(), dim=0)
+    # Binomial standard error at n = 40,000 is ≤ 0.0025; allow four of them.
+    assert torch.allclose(observed, expected, atol=0.01)
+    assert observed[4] == 0  # a token of negligible probability is (practically) never drawn
+    hot = sample_inverse_cdf(logits[:2000], 0.25, torch.Generator().manual_seed(0))
+    assert (hot == 0).double().mean() > 0.95  # a low temperature sharpens towards the argmax
+    again = sample_inverse_cdf(logits[:100], 1.0, torch.Generator().manual_seed(1))
+    assert torch.equal(again, sample_inverse_cdf(logits[:100], 1.0, torch.Generator().manual_seed(1)))
