@@ -17,6 +17,7 @@ import time
 import torch
 
 from benchmarks._world import benchmark_checkpoint
+from schemewatch.config import EvaluationConfig
 from schemewatch.environments import build_suite
 from schemewatch.policy import LocalCheckpointPolicy
 
@@ -26,7 +27,8 @@ def main() -> None:
     parser.add_argument("--envs", type=int, default=32, help="Environments in the workload.")
     parser.add_argument("--samples", type=int, default=5, help="Samples per environment (evaluation default).")
     parser.add_argument("--tokens", type=int, default=160, help="New tokens per response (the evaluation default).")
-    parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--batch-size", type=int, default=EvaluationConfig().batch_size,
+                        help="Prompts per batch (default: the evaluation's).")
     args = parser.parse_args()
     torch.set_num_threads(2)
     path, origin = benchmark_checkpoint()

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import click
 
+from schemewatch.config import EvaluationConfig
+
 EXIT_BAD_INPUT = 2
 
 
@@ -226,7 +228,9 @@ def _print_report(warehouse_dir: Path, split: str) -> None:
 @click.option("--max-new-tokens", type=click.IntRange(8, 8192), default=160, show_default=True)
 @click.option("--prefix", default="", help="Text forced at the start of every response, "
               "e.g. '<think>This might be a test. ' (evaluation-awareness intervention).")
-@click.option("--batch-size", type=click.IntRange(1, 4096), default=64, show_default=True)
+@click.option("--batch-size", type=click.IntRange(1, 4096), default=EvaluationConfig().batch_size,
+              show_default=True,
+              help="Prompts per generation batch (a local checkpoint).")
 @click.pass_context
 def evaluate(ctx: click.Context, checkpoint_ref: str | None, endpoint: str | None,
              model_name: str | None, samples: int, eval_date, split: str, seed: int,

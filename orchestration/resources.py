@@ -21,6 +21,7 @@ from dagster import ConfigurableResource
 from pydantic import Field
 
 from schemewatch.checkpoints import CheckpointInfo
+from schemewatch.config import EvaluationConfig
 from schemewatch.policy.base import Policy
 from schemewatch.warehouse import Warehouse, WarehouseReader
 from training_stages.config import WorldConfig, load_world_config
@@ -82,7 +83,7 @@ class PolicyResource(ConfigurableResource):
                                      "OpenAI-compatible endpoint.")
     endpoint: str | None = Field(default_factory=lambda: _env("SCHEMEWATCH_ENDPOINT"))
     model: str | None = Field(default_factory=lambda: _env("SCHEMEWATCH_MODEL"))
-    batch_size: int = 64
+    batch_size: int = EvaluationConfig().batch_size
 
     def policy_name(self, checkpoint: CheckpointInfo) -> str:
         """The name the policy reports (part of the evaluation run id), without building it."""
