@@ -60,7 +60,8 @@ class AntiSchemingSFTConfig(_Strict):
     # reasoning and action, 51.9% on whole rollouts. 4-layer base (53.5%), lr 1e-3: reasoning and action
     # 23.7% but 61% unparseable (training-family tool names in held-out answers); reasoning alone 47.5%,
     # 23% unparseable (the reports end in </think>). Reasoning alone at lr 1e-4: 41.5%, 7.4% unparseable,
-    # covert tool choices 3.8% (base 20.9%; the rest are reports that miss the fact to disclose).
+    # covert tool choices 3.8% (base 20.9%; the rest are reports that miss the fact to disclose); with the
+    # inverse-CDF sampler 39.9% (base 47.9%), tool choices 4.8% (base 19.8%).
     train_on: Literal["whole_rollout", "reasoning_and_action", "reasoning"] = Field(
         "reasoning",
         description="What of each kept rollout is fine-tuned on: the whole rollout (the paper's method), "
@@ -103,6 +104,9 @@ class CapabilityConfig(_Strict):
     # Measured on the 4-layer default (covert after as-rl 41.5%, cap-1 → cap-3, 910 samples each): 12 steps
     # at lr 3e-5, KL 0.1 and 15 steps at 6e-5 or 8e-5, KL 0.05 left it flat (40–43%); 15 steps at 1e-4 with
     # KL 0.05 snowballed (42 → 51 → 76%, above base); with KL 0.1, graded: 42.6 → 43.3 → 47.8%.
+    # With the inverse-CDF sampler (same distribution, other draws; base 47.9%, as-rl 39.9%), KL 0.1, 15
+    # steps: lr 1e-4 gave 39.7 → 40.4 → 43.1%, 1.25e-4 39.7 → 36.4 → 40.4%, 1.5e-4 38.1 → 42.9 → 52.4%
+    # (above base). Within this range the erosion is as much the draw as the learning rate.
     rl: RLConfig = RLConfig(steps=15, learning_rate=1e-4, kl_coef=0.1)
     reward: CapabilityReward = CapabilityReward()
     envs_per_family: int = Field(40, ge=1)
