@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import json
 from collections.abc import Sequence
@@ -10,6 +11,7 @@ from pathlib import Path
 import torch
 from transformers import DynamicLayer, LogitsProcessor, StoppingCriteria
 
+from schemewatch.policy import shared_prefix
 from schemewatch.policy.base import PolicyError
 
 # A plain layout for checkpoints whose tokenizer has no chat template.
@@ -92,6 +94,9 @@ class LocalCheckpointPolicy:
         # were a third of a 32-prompt prefill here. Models whose forward cannot skip them compute them.
         accepts = "logits_to_keep" in inspect.signature(self.model.forward).parameters
         self._one_logit = {"logits_to_keep": 1} if accepts else {}
+        self._share_prefixes = shared_prefix.supports(self.model)
+        if self._share_prefixes:
+            shared_prefix.enable(self.model)
         #: Tokens generated for each text of the latest ``generate`` call.
         self.last_token_counts: list[int] = []
 
@@ -125,8 +130,10 @@ class LocalCheckpointPolicy:
         """One sampled response per prompt, in input order (see :class:`Policy`).
 
         Identical prompts (an evaluation samples each environment several times)
-        share one prefill: the prompt is encoded once and its KV cache repeated
-        for each sample, as serving engines do with prefix caching.
+        share one prefill: the prompt is encoded once, as serving engines do with
+        prefix caching, and when the model allows it (transformers' attention
+        interface) its samples read the prompt's keys and values once per decode
+        step (:mod:`schemewatch.policy.shared_prefix`). Rows that end leave the batch.
         """
         texts = [self.render(p, system_prompt, response_prefix) for p in prompts]
         positions: dict[str, list[int]] = {}
@@ -178,17 +185,28 @@ class LocalCheckpointPolicy:
         }
         # Sampling under no_grad, not inference_mode: RL stages reuse these tensors.
         with torch.no_grad():
-            # Decode into a cache allocated once (see _PreallocatedLayer).
             capacity = ids.shape[1] + max_new_tokens
-            cache = Cache(layers=[_PreallocatedLayer(capacity) for _ in range(self._n_layers)])
+            sharing = copies > 1 and ids.shape[1] > 1 and self._share_prefixes
             if ids.shape[1] > 1:
-                # Identical prompts share one prefill: encode each once, repeat its KV cache per sample.
+                # Identical prompts share one prefill: encode each once.
                 prefill = DynamicCache(config=self.model.config)
                 self.model(input_ids=ids[:, :-1], attention_mask=mask[:, :-1], past_key_values=prefill,
                            use_cache=True, **self._one_logit)
-                prefill.batch_repeat_interleave(copies)
-                for layer_idx, layer in enumerate(prefill.layers):
-                    cache.update(layer.keys, layer.values, layer_idx)
+            if sharing:
+                # ...and their samples read its keys and values once per step (see shared_prefix).
+                prompt_of_row = torch.arange(len(texts), device=self.device).repeat_interleave(copies)
+                cache = Cache(layers=[
+                    shared_prefix.SharedPrefixLayer(layer.keys, layer.values, mask[:, :-1], prompt_of_row,
+                                                    max_new_tokens + 1)
+                    for layer in prefill.layers
+                ])
+            else:
+                # Decode into a cache allocated once (see _PreallocatedLayer), the prefill repeated per sample.
+                cache = Cache(layers=[_PreallocatedLayer(capacity) for _ in range(self._n_layers)])
+                if ids.shape[1] > 1:
+                    prefill.batch_repeat_interleave(copies)
+                    for layer_idx, layer in enumerate(prefill.layers):
+                        cache.update(layer.keys, layer.values, layer_idx)
             ids, mask = ids.repeat_interleave(copies, 0), mask.repeat_interleave(copies, 0)
             prompt_length = ids.shape[1]
             new_tokens = torch.full((ids.shape[0], max_new_tokens), self.tokenizer.pad_token_id, device=self.device)
@@ -196,14 +214,15 @@ class LocalCheckpointPolicy:
             # generate() runs every row until the last one ends; rows that have ended are dropped in rounds,
             # each round stopping once half of its rows have, and the next continuing from the same cache.
             while True:
-                generated = self.model.generate(
-                    input_ids=ids,
-                    attention_mask=mask,
-                    past_key_values=cache,
-                    max_new_tokens=prompt_length + max_new_tokens - ids.shape[1],
-                    stopping_criteria=StoppingCriteriaList([_StopWhenHalfEnded(prompt_length, eos)]),
-                    **kwargs,
-                )
+                with shared_prefix.active(cache) if sharing else contextlib.nullcontext():
+                    generated = self.model.generate(
+                        input_ids=ids,
+                        attention_mask=mask,
+                        past_key_values=cache,
+                        max_new_tokens=prompt_length + max_new_tokens - ids.shape[1],
+                        stopping_criteria=StoppingCriteriaList([_StopWhenHalfEnded(prompt_length, eos)]),
+                        **kwargs,
+                    )
                 produced = generated[:, prompt_length:]
                 ended = torch.isin(produced, eos).any(dim=1) | (produced.shape[1] >= max_new_tokens)
                 new_tokens[rows[ended], : produced.shape[1]] = produced[ended]

@@ -51,23 +51,6 @@ def test_corrupt_weights_are_a_clear_error(tiny_checkpoint, tmp_path) -> None:
         LocalCheckpointPolicy(broken)
 
 
-@pytest.fixture(scope="module")
-def early_ending_checkpoint(tiny_checkpoint, tmp_path_factory):
-    """The tiny checkpoint with its end-of-sequence embedding scaled up, so that
-    rows of a batch end at different steps (the untrained one rarely ends)."""
-    import torch
-    from transformers import AutoModelForCausalLM, AutoTokenizer
-
-    tokenizer = AutoTokenizer.from_pretrained(tiny_checkpoint)
-    model = AutoModelForCausalLM.from_pretrained(tiny_checkpoint)
-    with torch.no_grad():
-        model.get_input_embeddings().weight[tokenizer.eos_token_id] *= 2.0
-    path = tmp_path_factory.mktemp("ckpt") / "early-ending"
-    model.save_pretrained(path)
-    tokenizer.save_pretrained(path)
-    return path
-
-
 def test_rows_that_end_early_leave_the_batch_without_changing_the_others(early_ending_checkpoint) -> None:
     prompts = [f"{p} {i}" for i, p in enumerate(PROMPTS * 3)]
     batched_policy = LocalCheckpointPolicy(early_ending_checkpoint, batch_size=16)
