@@ -114,10 +114,12 @@ def shared_prefix_attention(
 ) -> tuple[torch.Tensor, None]:
     """Attention for one decode step over a :class:`SharedPrefixLayer`; SDPA otherwise."""
     cache = _ACTIVE.get()
-    if cache is None or query.shape[2] != 1:
+    if cache is None:
         return sdpa_attention_forward(
             module, query, key, value, attention_mask, dropout=dropout, scaling=scaling, **kwargs
         )
+    if query.shape[2] != 1:
+        raise RuntimeError("a shared-prefix cache decodes one token per row and step; prefill without it")
     layer = cache.layers[module.layer_idx]
     assert isinstance(layer, SharedPrefixLayer)
     prefix_keys, prefix_values = layer.prefix_keys, layer.prefix_values
@@ -150,10 +152,18 @@ def supports(model: torch.nn.Module) -> bool:
     return interface and getattr(config, "sliding_window", None) is None
 
 
+def _mask(*args: object, **kwargs: object) -> torch.Tensor | None:
+    """SDPA's mask, or none while a shared-prefix cache is active: its layers hold the prompts' padding
+    and a decode step's query sees all of its row's own tokens, so the mask would go unread."""
+    if _ACTIVE.get() is not None:
+        return None
+    return ALL_MASK_ATTENTION_FUNCTIONS["sdpa"](*args, **kwargs)
+
+
 def enable(model: torch.nn.Module) -> None:
     """Switch ``model`` to the shared-prefix implementation (SDPA whenever no cache is active)."""
     AttentionInterface.register(NAME, shared_prefix_attention)
-    AttentionMaskInterface.register(NAME, ALL_MASK_ATTENTION_FUNCTIONS["sdpa"])
+    AttentionMaskInterface.register(NAME, _mask)
     model.set_attn_implementation(NAME)
 
 
