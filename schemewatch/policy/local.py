@@ -9,10 +9,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import torch
-from transformers import DynamicLayer, LogitsProcessor, StoppingCriteria
+from transformers import LogitsProcessor, StoppingCriteria
 
 from schemewatch.policy import shared_prefix
 from schemewatch.policy.base import PolicyError
+from schemewatch.policy.kv_cache import PreallocatedLayer, SharedPrefixLayer
 
 # A plain layout for checkpoints whose tokenizer has no chat template.
 _PLAIN_LAYOUT = "{system}{prompt}\n"
@@ -196,13 +197,13 @@ class LocalCheckpointPolicy:
                 # ...and their samples read its keys and values once per step (see shared_prefix).
                 prompt_of_row = torch.arange(len(texts), device=self.device).repeat_interleave(copies)
                 cache = Cache(layers=[
-                    shared_prefix.SharedPrefixLayer(layer.keys, layer.values, mask[:, :-1], prompt_of_row,
+                    SharedPrefixLayer(layer.keys, layer.values, mask[:, :-1], prompt_of_row,
                                                     max_new_tokens + 1)
                     for layer in prefill.layers
                 ])
             else:
-                # Decode into a cache allocated once (see _PreallocatedLayer), the prefill repeated per sample.
-                cache = Cache(layers=[_PreallocatedLayer(capacity) for _ in range(self._n_layers)])
+                # Decode into a cache allocated once (see kv_cache.PreallocatedLayer), the prefill repeated per sample.
+                cache = Cache(layers=[PreallocatedLayer(capacity) for _ in range(self._n_layers)])
                 if ids.shape[1] > 1:
                     prefill.batch_repeat_interleave(copies)
                     for layer_idx, layer in enumerate(prefill.layers):
@@ -237,68 +238,6 @@ class LocalCheckpointPolicy:
         # Generated length: up to and including the first end-of-sequence token.
         lengths = torch.where(finished.any(dim=1), finished.int().argmax(dim=1) + 1, new_tokens.shape[1])
         return self.tokenizer.batch_decode(new_tokens, skip_special_tokens=True), lengths.tolist()
-
-
-class _PreallocatedLayer(DynamicLayer):
-    """A KV-cache layer written in place into buffers allocated once, and read up to its length.
-
-    transformers' ``DynamicLayer`` concatenates at every step, re-copying the whole
-    cache (65% of a 60-row decode step on this CPU, torch profiler); its
-    ``StaticLayer`` writes in place but attends over its whole capacity, filled or
-    not, and batched decode attention is bound by reading the cache from memory
-    (a third of a step): on the default world's base, whose responses are ~24 of
-    the 160 tokens allowed, reading only the filled part made generation ~9% faster.
-    """
-
-    def __init__(self, capacity: int) -> None:
-        super().__init__()
-        self.capacity = capacity
-        self.length = 0
-
-    def lazy_initialization(self, key_states: torch.Tensor, value_states: torch.Tensor) -> None:
-        super().lazy_initialization(key_states, value_states)
-        batch, heads = key_states.shape[:2]
-        self._key_buffer = key_states.new_empty(batch, heads, self.capacity, key_states.shape[-1])
-        self._value_buffer = value_states.new_empty(batch, heads, self.capacity, value_states.shape[-1])
-
-    def update(
-        self, key_states: torch.Tensor, value_states: torch.Tensor, *args: object, **kwargs: object
-    ) -> tuple[torch.Tensor, torch.Tensor]:
-        if not self.is_initialized:
-            self.lazy_initialization(key_states, value_states)
-        end = self.length + key_states.shape[-2]
-        if end > self.capacity:
-            raise ValueError(f"KV cache full: {end} positions asked of a capacity of {self.capacity}")
-        self._key_buffer[:, :, self.length : end] = key_states
-        self._value_buffer[:, :, self.length : end] = value_states
-        self.length = end
-        self._slice()
-        return self.keys, self.values
-
-    def _slice(self) -> None:
-        self.keys = self._key_buffer[:, :, : self.length]
-        self.values = self._value_buffer[:, :, : self.length]
-
-    def get_seq_length(self) -> int:
-        return self.length
-
-    def batch_repeat_interleave(self, repeats: int) -> None:
-        if self.is_initialized:
-            self._key_buffer = self._key_buffer.repeat_interleave(repeats, dim=0)
-            self._value_buffer = self._value_buffer.repeat_interleave(repeats, dim=0)
-            self._slice()
-
-    def batch_select_indices(self, indices: torch.Tensor) -> None:
-        if self.is_initialized:
-            self._key_buffer = self._key_buffer[indices]
-            self._value_buffer = self._value_buffer[indices]
-            self._slice()
-
-    def reorder_cache(self, beam_idx: torch.LongTensor) -> None:
-        self.batch_select_indices(beam_idx)
-
-    def crop(self, tokens_to_remove: int) -> None:
-        raise NotImplementedError("the evaluation never crops its cache")
 
 
 class _StopWhenHalfEnded(StoppingCriteria):

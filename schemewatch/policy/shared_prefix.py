@@ -5,7 +5,7 @@ the samples of a prompt differ only in the tokens they generate, yet plain
 attention reads the prompt's keys and values once per sample at every step, and
 batched decode attention on this CPU is bound by that reading (a third of a
 160-row step of the default world's model). Here the prompt's keys and values are
-stored once per distinct prompt (:class:`SharedPrefixLayer`); at each step the
+stored once per distinct prompt (:class:`~schemewatch.policy.kv_cache.SharedPrefixLayer`); at each step the
 queries of all its samples meet them in one matrix product, and each sample's own
 tokens are attended separately; one softmax spans both parts, so the result is
 ordinary attention (the idea of Hydragen and FlashInfer's cascade attention, which
@@ -24,82 +24,14 @@ from collections.abc import Iterator
 from contextvars import ContextVar
 
 import torch
-from transformers import AttentionInterface, Cache, DynamicLayer
+from transformers import AttentionInterface, Cache
 from transformers.integrations.sdpa_attention import sdpa_attention_forward
 from transformers.masking_utils import ALL_MASK_ATTENTION_FUNCTIONS, AttentionMaskInterface
 
+from schemewatch.policy.kv_cache import SharedPrefixLayer
+
 NAME = "schemewatch_shared_prefix"
 _ACTIVE: ContextVar[Cache | None] = ContextVar("schemewatch_shared_prefix_cache", default=None)
-
-
-class SharedPrefixLayer(DynamicLayer):
-    """One layer's cache: the prompts' keys and values once each, then every row's own tokens.
-
-    Args:
-        prefix_keys: ``(prompts, heads, prompt_length, head_dim)`` from the prefill.
-        prefix_values: Same shape.
-        prefix_mask: ``(prompts, prompt_length)``, True where a prompt has a token (left padding is False).
-        prompt_of_row: ``(rows,)`` which prompt each row samples, rows of a prompt together.
-        capacity: The most tokens a row will add.
-    """
-
-    def __init__(
-        self,
-        prefix_keys: torch.Tensor,
-        prefix_values: torch.Tensor,
-        prefix_mask: torch.Tensor,
-        prompt_of_row: torch.Tensor,
-        capacity: int,
-    ) -> None:
-        super().__init__()
-        self.prefix_keys, self.prefix_values = prefix_keys, prefix_values
-        self.prefix_mask = prefix_mask.bool()
-        self.capacity = capacity
-        self.length = 0
-        rows, heads, dim = len(prompt_of_row), prefix_keys.shape[1], prefix_keys.shape[-1]
-        self._key_buffer = prefix_keys.new_empty(rows, heads, capacity, dim)
-        self._value_buffer = prefix_values.new_empty(rows, heads, capacity, prefix_values.shape[-1])
-        self._set_rows(prompt_of_row)
-        self.lazy_initialization(prefix_keys, prefix_values)
-
-    def _set_rows(self, prompt_of_row: torch.Tensor) -> None:
-        self.prompt_of_row = prompt_of_row
-        # Each row's place among its prompt's rows (rows of a prompt are adjacent and stay in order).
-        starts = torch.searchsorted(prompt_of_row, prompt_of_row)
-        self.place_in_prompt = torch.arange(len(prompt_of_row), device=prompt_of_row.device) - starts
-        self.rows_per_prompt = int(self.place_in_prompt.max()) + 1 if len(prompt_of_row) else 0
-
-    def update(
-        self, key_states: torch.Tensor, value_states: torch.Tensor, *args: object, **kwargs: object
-    ) -> tuple[torch.Tensor, torch.Tensor]:
-        end = self.length + key_states.shape[-2]
-        if end > self.capacity:
-            raise ValueError(f"KV cache full: {end} generated positions asked of a capacity of {self.capacity}")
-        self._key_buffer[:, :, self.length : end] = key_states
-        self._value_buffer[:, :, self.length : end] = value_states
-        self.length = end
-        self.keys = self._key_buffer[:, :, : self.length]
-        self.values = self._value_buffer[:, :, : self.length]
-        return self.keys, self.values
-
-    def get_seq_length(self) -> int:
-        return self.prefix_keys.shape[-2] + self.length
-
-    def batch_select_indices(self, indices: torch.Tensor) -> None:
-        self._key_buffer = self._key_buffer[indices]
-        self._value_buffer = self._value_buffer[indices]
-        self.keys = self._key_buffer[:, :, : self.length]
-        self.values = self._value_buffer[:, :, : self.length]
-        self._set_rows(self.prompt_of_row[indices])
-
-    def reorder_cache(self, beam_idx: torch.LongTensor) -> None:
-        self.batch_select_indices(beam_idx)
-
-    def batch_repeat_interleave(self, repeats: int) -> None:
-        raise NotImplementedError("rows of a shared-prefix cache are given when it is built")
-
-    def crop(self, tokens_to_remove: int) -> None:
-        raise NotImplementedError("a shared-prefix cache is not cropped")
 
 
 def shared_prefix_attention(
@@ -112,7 +44,7 @@ def shared_prefix_attention(
     scaling: float | None = None,
     **kwargs: object,
 ) -> tuple[torch.Tensor, None]:
-    """Attention for one decode step over a :class:`SharedPrefixLayer`; SDPA otherwise."""
+    """Attention for one decode step over a :class:`~schemewatch.policy.kv_cache.SharedPrefixLayer`; SDPA otherwise."""
     cache = _ACTIVE.get()
     if cache is None:
         return sdpa_attention_forward(

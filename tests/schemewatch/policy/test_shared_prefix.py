@@ -5,6 +5,7 @@ import torch
 from transformers import Cache
 
 from schemewatch.policy import LocalCheckpointPolicy, shared_prefix
+from schemewatch.policy.kv_cache import SharedPrefixLayer
 
 
 class _Attention(torch.nn.Module):
@@ -32,7 +33,7 @@ def test_matches_plain_attention_with_left_padding_and_dropped_rows(kv_groups) -
     prefix_mask = torch.ones(prompts, length, dtype=bool)
     prefix_mask[1, :3] = False  # left padding of a shorter prompt
     prompt_of_row = torch.arange(prompts).repeat_interleave(copies)
-    layer = shared_prefix.SharedPrefixLayer(prefix_k, prefix_v, prefix_mask, prompt_of_row, capacity=5)
+    layer = SharedPrefixLayer(prefix_k, prefix_v, prefix_mask, prompt_of_row, capacity=5)
     cache = Cache(layers=[layer])
     own_k, own_v = torch.randn(len(prompt_of_row), kv_heads, 2, dim), torch.randn(len(prompt_of_row), kv_heads, 2, dim)
     layer.update(own_k, own_v)
@@ -62,7 +63,7 @@ def test_outside_a_generate_call_it_is_plain_sdpa() -> None:
 
 
 def test_a_full_cache_is_a_clear_error() -> None:
-    layer = shared_prefix.SharedPrefixLayer(
+    layer = SharedPrefixLayer(
         torch.zeros(1, 1, 2, 4), torch.zeros(1, 1, 2, 4), torch.ones(1, 2), torch.zeros(2, dtype=torch.long), 1
     )
     layer.update(torch.zeros(2, 1, 1, 4), torch.zeros(2, 1, 1, 4))
