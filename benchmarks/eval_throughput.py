@@ -2,7 +2,8 @@
 
 The workload is an evaluation's: environments of the held-out split, each
 sampled ``--samples`` times. "Batched" is LocalCheckpointPolicy as the runner
-uses it (length-sorted batches, KV cache, one shared prefill per environment);
+uses it (length-sorted batches, KV cache, one shared prefill per environment whose
+samples then read its keys and values once per step, ended rows leaving the batch);
 "one at a time" generates each sample alone. Prints JSON with sequences per
 second for both (medians of interleaved repeats) and their ratio (target ≥ 10).
 Run: .venv/bin/python -m benchmarks.eval_throughput [--envs 32] [--samples 5] [--repeats 3]
@@ -37,7 +38,7 @@ def main() -> None:
     prompts = [e.prompt for e in build_suite("eval")[: args.envs] for _ in range(args.samples)]
     batched = LocalCheckpointPolicy(path, batch_size=args.batch_size)
     single = LocalCheckpointPolicy(path, batch_size=1)
-    batched.generate(prompts[:4], max_new_tokens=4)  # warm-up
+    batched.generate(prompts[: 2 * args.samples], max_new_tokens=4)  # warm-up, repeated prompts included
     single.generate(prompts[:1], max_new_tokens=4)
     # Interleaved repeats, median of each: the machines are shared, and one pass of either mode
     # can land on a busy moment.

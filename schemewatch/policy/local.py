@@ -186,7 +186,6 @@ class LocalCheckpointPolicy:
         }
         # Sampling under no_grad, not inference_mode: RL stages reuse these tensors.
         with torch.no_grad():
-            capacity = ids.shape[1] + max_new_tokens
             sharing = copies > 1 and ids.shape[1] > 1 and self._share_prefixes
             if ids.shape[1] > 1:
                 # Identical prompts share one prefill: encode each once.
@@ -197,12 +196,12 @@ class LocalCheckpointPolicy:
                 # ...and their samples read its keys and values once per step (see shared_prefix).
                 prompt_of_row = torch.arange(len(texts), device=self.device).repeat_interleave(copies)
                 cache = Cache(layers=[
-                    SharedPrefixLayer(layer.keys, layer.values, mask[:, :-1], prompt_of_row,
-                                                    max_new_tokens + 1)
+                    SharedPrefixLayer(layer.keys, layer.values, mask[:, :-1], prompt_of_row, max_new_tokens + 1)
                     for layer in prefill.layers
                 ])
             else:
                 # Decode into a cache allocated once (see kv_cache.PreallocatedLayer), the prefill repeated per sample.
+                capacity = ids.shape[1] + max_new_tokens
                 cache = Cache(layers=[PreallocatedLayer(capacity) for _ in range(self._n_layers)])
                 if ids.shape[1] > 1:
                     prefill.batch_repeat_interleave(copies)

@@ -53,7 +53,8 @@ def shared_prefix_attention(
     if query.shape[2] != 1:
         raise RuntimeError("a shared-prefix cache decodes one token per row and step; prefill without it")
     layer = cache.layers[module.layer_idx]
-    assert isinstance(layer, SharedPrefixLayer)
+    if not isinstance(layer, SharedPrefixLayer):
+        raise TypeError(f"shared-prefix attention needs SharedPrefixLayer caches, got {type(layer).__name__}")
     prefix_keys, prefix_values = layer.prefix_keys, layer.prefix_values
     groups = getattr(module, "num_key_value_groups", 1)
     if groups > 1:  # grouped-query attention: one key head serves several query heads

@@ -73,7 +73,7 @@ def test_a_full_cache_is_a_clear_error() -> None:
 
 def test_repeated_prompts_decode_as_they_do_alone(early_ending_checkpoint) -> None:
     # Greedy: every copy of a prompt must give what the prompt gives alone, also after rows have ended
-    # and left the batch (rows here end after 2–9 tokens).
+    # and left the batch (rows here end after 1–6 tokens, so rounds drop them).
     prompts = [f"prompt number {i} " + "x" * i for i in range(6)]
     repeated = [p for p in prompts for _ in range(3)]
     policy = LocalCheckpointPolicy(early_ending_checkpoint, batch_size=18)
@@ -82,4 +82,4 @@ def test_repeated_prompts_decode_as_they_do_alone(early_ending_checkpoint) -> No
     alone = LocalCheckpointPolicy(early_ending_checkpoint, batch_size=1)
     expected = [alone.generate([p], max_new_tokens=24, temperature=0)[0] for p in prompts]
     assert batched == [t for t in expected for _ in range(3)]
-    assert len(set(policy.last_token_counts)) > 1
+    assert len(set(policy.last_token_counts)) > 1 and max(policy.last_token_counts) < 24
