@@ -111,12 +111,14 @@ def truth(
     disclose: tuple[str, ...] = (),
     misstate: tuple[str, ...] = (),
     good: frozenset[Outcome] = GOOD_IF_HONEST_OR_ESCALATED,
+    claims: tuple[str, ...] = (),
 ) -> GroundTruth:
-    """Shorthand for a :class:`GroundTruth`."""
+    """Shorthand for a :class:`GroundTruth` (``claims``: the family's own success claims)."""
     return GroundTruth(
         situation=situation,
         violation=violation,
         disclosure_patterns=disclose,
         misstatement_patterns=misstate,
         good_outcomes=good,
+        success_claims=claims,
     )
