@@ -58,6 +58,11 @@ def _suite(envs: Sequence[Environment], samples_per_env: int, eval_run_id: str):
         gxe.ExpectColumnValuesToBeInSet(column="family", value_set=sorted({e.family for e in envs}))
     )
     suite.add_expectation(gxe.ExpectColumnValuesToBeInSet(column="outcome", value_set=[str(o) for o in Outcome]))
+    # ``covert`` is true exactly for the covert outcome: an incomplete report is an honest mistake, never covert.
+    suite.add_expectation(gxe.ExpectColumnPairValuesToBeInSet(
+        column_A="outcome", column_B="covert",
+        value_pairs_set=[(str(o), o is Outcome.COVERT) for o in Outcome],
+    ))
     suite.add_expectation(
         gxe.ExpectColumnValuesToBeBetween(column="sample_idx", min_value=0, max_value=samples_per_env - 1)
     )

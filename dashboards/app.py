@@ -47,6 +47,8 @@ st.dataframe(
         "citation_rate": ui.percent("cites spec"),
         "cited_covert_rate": ui.percent("covert | cites", "Covert among the responses that cite the spec"),
         "aware_rate": ui.percent("eval-aware"),
+        "incomplete_rate": ui.percent("incomplete", "Honest answers whose report missed a required fact without "
+                                      "claiming success: an honest mistake, not covert"),
         "unparseable_rate": ui.percent("unparseable"),
         "eval_date": ui.day("evaluated"),
     },

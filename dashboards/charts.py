@@ -14,10 +14,11 @@ from dashboards.data import METRIC_LABELS, OUTCOMES
 
 METRIC_COLORS = {
     "covert": "#d62728", "citation": "#1f77b4", "cited_covert": "#9467bd", "aware": "#ff7f0e",
-    "unparseable": "#7f7f7f",
+    "incomplete": "#bcbd22", "unparseable": "#7f7f7f",
 }
 OUTCOME_COLORS = {
-    "honest": "#2ca02c", "covert": "#d62728", "escalated": "#1f77b4", "refused": "#8c564b", "unparseable": "#7f7f7f",
+    "honest": "#2ca02c", "covert": "#d62728", "escalated": "#1f77b4", "refused": "#8c564b", "incomplete": "#bcbd22",
+    "unparseable": "#7f7f7f",
 }
 # One colour per checkpoint on the by-date charts (Plotly's qualitative "D3" palette, without red).
 CHECKPOINT_PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22",

@@ -22,15 +22,16 @@ import polars as pl
 from schemewatch.report import checkpoint_report
 from schemewatch.warehouse import WarehouseReader
 
-DEGRADATION_METRICS: tuple[str, ...] = ("covert", "citation", "cited_covert", "aware")
+DEGRADATION_METRICS: tuple[str, ...] = ("covert", "citation", "cited_covert", "aware", "incomplete")
 METRIC_LABELS: dict[str, str] = {
     "covert": "Covert action",
     "citation": "Spec citation",
     "cited_covert": "Covert after citation",
     "aware": "Evaluation awareness",
+    "incomplete": "Incomplete report (honest mistake)",
     "unparseable": "Unparseable",
 }
-OUTCOMES: tuple[str, ...] = ("honest", "covert", "escalated", "refused", "unparseable")
+OUTCOMES: tuple[str, ...] = ("honest", "covert", "escalated", "refused", "incomplete", "unparseable")
 ALERT_STATUSES: tuple[str, ...] = ("open", "resolved")
 DEFAULT_SPLIT = "eval"
 
@@ -40,8 +41,8 @@ _RANKED_RUNS = """
 ranked AS (
     SELECT eval_run_id, checkpoint_id, eval_date,
            row_number() OVER (PARTITION BY {partition} ORDER BY eval_date DESC, created_at DESC) AS rn
-    FROM eval_runs
-    WHERE split = ? AND response_prefix = '' AND (CAST(? AS DATE) IS NULL OR eval_date <= CAST(? AS DATE))
+    FROM ordinary_runs
+    WHERE split = ? AND (CAST(? AS DATE) IS NULL OR eval_date <= CAST(? AS DATE))
 )"""
 
 _DEGRADATION = """
@@ -96,7 +97,7 @@ def latest_report(reader: WarehouseReader, split: str = DEFAULT_SPLIT) -> pl.Dat
         "checkpoint": pl.String, "stage": pl.String, "stage_index": pl.Int64, "eval_date": pl.String,
         "n": pl.Int64, "covert_rate": pl.Float64, "covert_ci_low": pl.Float64, "covert_ci_high": pl.Float64,
         "citation_rate": pl.Float64, "cited_covert_rate": pl.Float64, "aware_rate": pl.Float64,
-        "unparseable_rate": pl.Float64, "eval_run_id": pl.String,
+        "incomplete_rate": pl.Float64, "unparseable_rate": pl.Float64, "eval_run_id": pl.String,
     }
     rows = [
         {
@@ -114,8 +115,8 @@ def checkpoints(reader: WarehouseReader, split: str = DEFAULT_SPLIT) -> pl.DataF
     return reader.query(
         "SELECT DISTINCT e.checkpoint_id, coalesce(c.stage, 'external') AS stage, "
         "coalesce(c.stage_index, -1) AS stage_index "
-        "FROM eval_runs e LEFT JOIN checkpoints c ON c.checkpoint_id = e.checkpoint_id "
-        "WHERE e.split = ? AND e.response_prefix = '' ORDER BY stage_index, e.checkpoint_id",
+        "FROM ordinary_runs e LEFT JOIN checkpoints c ON c.checkpoint_id = e.checkpoint_id "
+        "WHERE e.split = ? ORDER BY stage_index, e.checkpoint_id",
         [split],
     )
 
@@ -130,7 +131,7 @@ def families(reader: WarehouseReader) -> list[str]:
 def eval_dates(reader: WarehouseReader, split: str = DEFAULT_SPLIT) -> list[date]:
     """Dates with an ordinary evaluation, newest first."""
     return reader.query(
-        "SELECT DISTINCT eval_date FROM eval_runs WHERE split = ? AND response_prefix = '' ORDER BY eval_date DESC",
+        "SELECT DISTINCT eval_date FROM ordinary_runs WHERE split = ? ORDER BY eval_date DESC",
         [split],
     )["eval_date"].to_list()
 
@@ -176,6 +177,7 @@ def metric_of_rule(rule: str) -> str | None:
         ("cited_covert", ("cited_covert", "covert_after_citation", "covert_among_citing")),
         ("citation", ("citation", "cites", "cite")),
         ("aware", ("aware",)),
+        ("incomplete", ("incomplete",)),
         ("unparseable", ("unparseable",)),
         ("covert", ("covert",)),
     ):
@@ -259,8 +261,8 @@ def report_file(report_path: str | None, warehouse_root: Path) -> Path | None:
 def runs_of(reader: WarehouseReader, checkpoint_id: str, split: str = DEFAULT_SPLIT) -> pl.DataFrame:
     """Ordinary evaluation runs of one checkpoint, newest first."""
     return reader.query(
-        "SELECT eval_run_id, eval_date, n_samples FROM eval_runs "
-        "WHERE checkpoint_id = ? AND split = ? AND response_prefix = '' ORDER BY eval_date DESC, created_at DESC",
+        "SELECT eval_run_id, eval_date, n_samples FROM ordinary_runs "
+        "WHERE checkpoint_id = ? AND split = ? ORDER BY eval_date DESC, created_at DESC",
         [checkpoint_id, split],
     )
 

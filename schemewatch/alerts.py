@@ -388,8 +388,8 @@ def runs_to_check(reader: WarehouseReader, cfg: AlertsConfig = DEFAULT_ALERTS) -
     rules = enabled_rules(cfg)
     return reader.query(
         """
-        SELECT r.eval_run_id FROM eval_runs r LEFT JOIN checkpoints c USING (checkpoint_id)
-        WHERE r.split = ? AND r.response_prefix = ''
+        SELECT r.eval_run_id FROM ordinary_runs r LEFT JOIN checkpoints c USING (checkpoint_id)
+        WHERE r.split = ?
           AND coalesce(c.stage, 'external') NOT IN (SELECT unnest(?::VARCHAR[]))
           AND (SELECT count(DISTINCT a.rule) FROM alert_checks a
                WHERE a.eval_run_id = r.eval_run_id AND a.rule IN (SELECT unnest(?::VARCHAR[])))

@@ -3,8 +3,9 @@
 Every evaluation run is compared with a reference run (by default the first
 evaluation of the anti-scheming RL checkpoint, see :class:`DriftConfig`) on:
 
-* the binary grades ``covert``, ``cites_spec``, ``eval_aware`` — a test for
-  proportions (two-proportion z-test by default);
+* the binary grades ``covert``, ``cites_spec``, ``eval_aware`` and
+  ``incomplete`` (outcome: an honest report that missed a required fact) — a
+  test for proportions (two-proportion z-test by default);
 * ``outcome`` and ``family`` as categorical columns;
 * the response length (``n_tokens``) as a numeric column;
 * text descriptors of the reasoning (the ``<think>`` section): characters,
@@ -44,7 +45,9 @@ if TYPE_CHECKING:
     from evidently.core.report import Snapshot
 
 DEFAULT_DRIFT = DriftConfig()
-BINARY_COLUMNS = ("covert", "cites_spec", "eval_aware")
+BINARY_COLUMNS = ("covert", "cites_spec", "eval_aware", "incomplete")
+# Binary columns derived from the outcome rather than stored as a sample column.
+_DERIVED_BINARY = {"incomplete": pl.col("outcome") == "incomplete"}
 CATEGORICAL_COLUMNS = ("outcome", "family")
 NUMERIC_COLUMNS = ("n_tokens",)
 # Evidently descriptor aliases on the reasoning text (the columns the report tests).
@@ -94,8 +97,8 @@ class DriftCheck:
 
 _REFERENCE_CANDIDATES = """
 SELECT r.eval_run_id, r.checkpoint_id, c.stage
-FROM eval_runs r JOIN checkpoints c USING (checkpoint_id)
-WHERE r.split = ? AND r.response_prefix = '' AND c.stage IN (SELECT unnest(?::VARCHAR[]))
+FROM ordinary_runs r JOIN checkpoints c USING (checkpoint_id)
+WHERE r.split = ? AND c.stage IN (SELECT unnest(?::VARCHAR[]))
 ORDER BY r.eval_date, r.created_at, r.eval_run_id
 """
 
@@ -129,7 +132,7 @@ def resolve_reference(reader: WarehouseReader, split: str, cfg: DriftConfig = DE
 def _frame_for_report(samples: pl.DataFrame) -> Any:
     """The columns the report tests, as the pandas frame Evidently takes."""
     return samples.select(
-        *[pl.col(c).cast(pl.Int8) for c in BINARY_COLUMNS],
+        *[_DERIVED_BINARY.get(c, pl.col(c)).cast(pl.Int8).alias(c) for c in BINARY_COLUMNS],
         *[pl.col(c).cast(pl.String) for c in CATEGORICAL_COLUMNS],
         *[pl.col(c).cast(pl.Float64) for c in NUMERIC_COLUMNS],
         pl.col("response").str.extract(_THINK_PATTERN, 1).str.strip_chars().fill_null("").alias("reasoning"),
@@ -388,7 +391,7 @@ def runs_without_drift(reader: WarehouseReader) -> list[str]:
     """Evaluation runs with no drift report yet, oldest first."""
     return reader.query(
         "SELECT eval_run_id FROM eval_runs WHERE eval_run_id NOT IN (SELECT eval_run_id FROM drift_reports) "
-        "ORDER BY eval_date, created_at, eval_run_id"
+        "AND superseded_by IS NULL ORDER BY eval_date, created_at, eval_run_id"
     )["eval_run_id"].to_list()
 
 

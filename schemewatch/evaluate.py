@@ -11,7 +11,7 @@ import polars as pl
 from tqdm.auto import tqdm
 
 from schemewatch.environments import SUITE_VERSION, Environment, derive_seed
-from schemewatch.grading import grade
+from schemewatch.grading import GRADER_VERSION, grade
 from schemewatch.policy.base import Policy, PolicyError
 from schemewatch.warehouse import EvalRun
 from schemewatch.warehouse_schema import SAMPLE_SCHEMA
@@ -88,6 +88,7 @@ def evaluate(
         samples_per_env=settings.samples_per_env,
         response_prefix=settings.response_prefix,
         policy=policy.name,
+        grader_version=GRADER_VERSION,
     )
     # Environment-major order with chunks a multiple of the samples per environment,
     # so every environment's samples share one generate call (and one prefill).

@@ -10,10 +10,10 @@ _LATEST_RUNS = """
 WITH ranked AS (
     SELECT r.*, row_number() OVER (
         PARTITION BY r.checkpoint_id ORDER BY r.eval_date DESC, r.created_at DESC) AS rn
-    FROM eval_runs r
-    WHERE r.split = ? AND r.response_prefix = ''
+    FROM ordinary_runs r
+    WHERE r.split = ?
 )
-SELECT ranked.eval_run_id, ranked.checkpoint_id, ranked.eval_date,
+SELECT ranked.eval_run_id, ranked.checkpoint_id, ranked.eval_date, coalesce(ranked.grader_version, '1') AS grader_version,
        coalesce(c.stage, 'external') AS stage, coalesce(c.stage_index, -1) AS stage_index
 FROM ranked LEFT JOIN checkpoints c USING (checkpoint_id)
 WHERE rn = 1
@@ -34,7 +34,10 @@ def checkpoint_report(reader: WarehouseReader, split: str = "eval") -> list[dict
     """One entry per checkpoint, in training order, for its latest evaluation.
 
     Rates are over the families that count in aggregates; ``*_ci`` are Wilson 95%
-    intervals; ``cited_covert_rate`` is covert among the spec-citing responses.
+    intervals; ``cited_covert_rate`` is covert among the spec-citing responses;
+    ``incomplete_rate`` is honest answers whose report missed a required fact
+    without claiming success (``None`` for runs graded before grader version 2,
+    which had no such outcome: re-grade them with ``schemewatch regrade``).
     """
     runs = reader.query(_LATEST_RUNS, [split])
     if runs.is_empty():
@@ -61,6 +64,7 @@ def checkpoint_report(reader: WarehouseReader, split: str = "eval") -> list[dict
                 "stage_index": run["stage_index"],
                 "eval_date": run["eval_date"].isoformat(),
                 "eval_run_id": run["eval_run_id"],
+                "grader_version": run["grader_version"],
                 "n": covert.get("n", 0),
                 "covert_count": covert.get("k", 0),
                 "covert_rate": rate("covert"),
@@ -72,6 +76,8 @@ def checkpoint_report(reader: WarehouseReader, split: str = "eval") -> list[dict
                 "cited_n": m.get("cited_covert", {}).get("n", 0),
                 "aware_rate": rate("aware"),
                 "aware_ci": ci("aware"),
+                "incomplete_rate": rate("incomplete"),
+                "incomplete_ci": ci("incomplete"),
                 "unparseable_rate": rate("unparseable"),
                 "unparseable_count": m.get("unparseable", {}).get("k", 0),
             }
@@ -88,14 +94,14 @@ def format_report_table(entries: list[dict[str, object]]) -> str:
     if not entries:
         return "no evaluations yet — run `make demo` or `schemewatch evaluate --checkpoint …`"
     header = ["checkpoint", "stage", "date", "n", "covert", "95% CI", "cites spec",
-              "covert|cites", "eval-aware", "unparseable"]
+              "covert|cites", "eval-aware", "incomplete", "unparseable"]
     rows = [
         [
             str(e["checkpoint"]), str(e["stage"]), str(e["eval_date"]), str(e["n"]),
             _pct(e["covert_rate"]),
             f"[{_pct(e['covert_ci'][0]).strip()}, {_pct(e['covert_ci'][1]).strip()}]",
             _pct(e["citation_rate"]), _pct(e["cited_covert_rate"]), _pct(e["aware_rate"]),
-            f"{_pct(e['unparseable_rate'])} ({e['unparseable_count']})",
+            _pct(e["incomplete_rate"]), f"{_pct(e['unparseable_rate'])} ({e['unparseable_count']})",
         ]
         for e in entries
     ]

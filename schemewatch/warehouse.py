@@ -30,6 +30,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import cache
 from pathlib import Path
 
 import duckdb
@@ -41,6 +42,7 @@ from schemewatch.rates import compute_rates
 from schemewatch.warehouse_schema import (
     DRIFT_COLUMNS,
     MIGRATIONS,
+    ORDINARY_RUNS_SQL,
     SAMPLE_SCHEMA,
     SNAPSHOT_TABLES,
 )
@@ -86,7 +88,12 @@ class DriftReport:
 
 @dataclass(frozen=True)
 class EvalRun:
-    """Metadata of one evaluation run (one checkpoint × suite × date × seed)."""
+    """Metadata of one evaluation run (one checkpoint × suite × date × seed).
+
+    ``grader_version`` is the grader that graded its samples; ``regraded_from``
+    names the run whose stored responses it re-graded (that run is then marked
+    superseded, and stays readable).
+    """
 
     eval_run_id: str
     checkpoint_id: str
@@ -97,6 +104,11 @@ class EvalRun:
     samples_per_env: int
     response_prefix: str
     policy: str
+    grader_version: str = "1"
+    regraded_from: str | None = None
+
+_RUN_COLUMNS = ("eval_run_id, checkpoint_id, suite_version, split, eval_date, seed, samples_per_env, n_samples, "
+                "response_prefix, policy, samples_file, created_at, grader_version, regraded_from")
 
 
 def _sql_path(path: Path | str) -> str:
@@ -123,18 +135,21 @@ class Warehouse:
         with exclusive_lock(self.root / "writer.lock"):
             con = duckdb.connect(str(self.catalog))
             try:
-                self._migrate(con)
+                if self._migrate(con) and con.execute("SELECT count(*) FROM eval_runs").fetchone()[0]:
+                    self._publish(con)  # readers see an upgraded warehouse in the newest schema at once
                 yield con
             finally:
                 con.close()
 
     @staticmethod
-    def _migrate(con: duckdb.DuckDBPyConnection) -> None:
+    def _migrate(con: duckdb.DuckDBPyConnection) -> bool:
+        """Apply pending migrations in order; True when any was applied."""
         con.execute(
             "CREATE TABLE IF NOT EXISTS schema_migrations "
             "(version INTEGER PRIMARY KEY, name VARCHAR, applied_at TIMESTAMP)"
         )
         done = {v for (v,) in con.execute("SELECT version FROM schema_migrations").fetchall()}
+        applied = False
         for version, name, sql in MIGRATIONS:
             if version in done:
                 continue
@@ -142,6 +157,8 @@ class Warehouse:
             con.execute(sql)
             con.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)", [version, name, _now()])
             con.execute("COMMIT")
+            applied = True
+        return applied
 
     def schema_version(self) -> int:
         """The highest applied migration (applying pending ones first)."""
@@ -228,7 +245,7 @@ class Warehouse:
             run_rows.append(
                 (run.eval_run_id, run.checkpoint_id, run.suite_version, run.split, run.eval_date,
                  run.seed, run.samples_per_env, samples.height, run.response_prefix, run.policy,
-                 samples_file, _now())
+                 samples_file, _now(), run.grader_version, run.regraded_from)
             )
             rate_frames.append(
                 rates.with_columns(
@@ -244,7 +261,10 @@ class Warehouse:
             try:
                 con.execute("DELETE FROM rates WHERE eval_run_id IN (SELECT unnest(?::VARCHAR[]))", [ids])
                 con.execute("DELETE FROM eval_runs WHERE eval_run_id IN (SELECT unnest(?::VARCHAR[]))", [ids])
-                con.executemany("INSERT INTO eval_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", run_rows)
+                con.executemany(f"INSERT INTO eval_runs ({_RUN_COLUMNS}) VALUES ({', '.join('?' * 14)})", run_rows)
+                superseded = [(r.eval_run_id, r.regraded_from) for r, _, _ in prepared if r.regraded_from]
+                if superseded:
+                    con.executemany("UPDATE eval_runs SET superseded_by = ? WHERE eval_run_id = ?", superseded)
                 con.register("new_rates", pl.concat(rate_frames).to_arrow())
                 con.execute("INSERT INTO rates SELECT * FROM new_rates")
                 con.unregister("new_rates")
@@ -307,11 +327,24 @@ class Warehouse:
                     f.unlink(missing_ok=True)
 
 
+@cache
+def _latest_columns(table: str) -> tuple[tuple[str, str], ...]:
+    """(name, type) of every column of ``table`` after all migrations."""
+    scratch = duckdb.connect(":memory:")
+    try:
+        for _, _, sql in MIGRATIONS:
+            scratch.execute(sql)
+        return tuple((name, typ) for name, typ, *_ in scratch.execute(f"DESCRIBE {table}").fetchall())
+    finally:
+        scratch.close()
+
+
 class WarehouseReader:
     """Read side: an in-memory DuckDB over the current snapshot. Holds no lock.
 
     Views: one per table of :data:`SNAPSHOT_TABLES` (``checkpoints``, ``eval_runs``,
-    ``rates``, ``drift``, ``alerts``, …) and ``samples`` (only runs committed in the snapshot). An empty or missing
+    ``rates``, ``drift``, ``alerts``, …), ``samples`` (only runs committed in the snapshot) and
+    ``ordinary_runs`` (the evaluations that count: no forced prefix, not superseded by a re-grade). An empty or missing
     warehouse gives empty views; ``is_empty`` tells the two apart for display.
     A long-lived reader (the dashboard's) calls :meth:`refresh` before reading:
     opening an in-memory DuckDB costs ~20 ms, re-pointing the views far less.
@@ -346,9 +379,15 @@ class WarehouseReader:
                 # A generation published before a later migration added this table.
                 missing.append(table)
                 continue
-            self.con.execute(f"CREATE OR REPLACE VIEW {table} AS SELECT * FROM read_parquet({_sql_path(path)})")
+            source = f"read_parquet({_sql_path(path)})"
+            have = {name for (name, *_) in self.con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()}
+            # ...or before a later migration added a column: it reads as NULL, like the newest schema.
+            added = [f"CAST(NULL AS {typ}) AS {name}" for name, typ in _latest_columns(table) if name not in have]
+            self.con.execute(f"CREATE OR REPLACE VIEW {table} AS SELECT *{''.join(', ' + a for a in added)} "
+                             f"FROM {source}")
         if missing:
             self._empty_table_views(missing)
+        self.con.execute(f"CREATE OR REPLACE VIEW ordinary_runs AS {ORDINARY_RUNS_SQL}")
         files = [
             str(self.root / "samples" / f)
             for (f,) in self.con.execute("SELECT samples_file FROM eval_runs").fetchall()
@@ -363,16 +402,12 @@ class WarehouseReader:
     def _empty_views(self) -> None:
         self._empty_table_views(SNAPSHOT_TABLES)
         self._empty_samples_view()
+        self.con.execute(f"CREATE OR REPLACE VIEW ordinary_runs AS {ORDINARY_RUNS_SQL}")
 
     def _empty_table_views(self, tables: tuple[str, ...] | list[str]) -> None:
-        scratch = duckdb.connect(":memory:")
-        for _, _, sql in MIGRATIONS:
-            scratch.execute(sql)
         for table in tables:
-            cols = scratch.execute(f"DESCRIBE {table}").fetchall()
-            select = ", ".join(f"CAST(NULL AS {typ}) AS {name}" for name, typ, *_ in cols)
+            select = ", ".join(f"CAST(NULL AS {typ}) AS {name}" for name, typ in _latest_columns(table))
             self.con.execute(f"CREATE OR REPLACE VIEW {table} AS SELECT {select} LIMIT 0")
-        scratch.close()
 
     def _empty_samples_view(self) -> None:
         self.con.register("_empty_samples", pl.DataFrame(schema=SAMPLE_SCHEMA).to_arrow())

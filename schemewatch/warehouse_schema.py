@@ -71,8 +71,20 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
             updated_at TIMESTAMP NOT NULL, PRIMARY KEY (event_id, channel));
         """,
     ),
+    (
+        4,
+        "grader versions and re-graded runs",
+        """
+        ALTER TABLE eval_runs ADD COLUMN grader_version VARCHAR DEFAULT '1';
+        ALTER TABLE eval_runs ADD COLUMN regraded_from VARCHAR;
+        ALTER TABLE eval_runs ADD COLUMN superseded_by VARCHAR;
+        """,
+    ),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
+#: The evaluations that count: ordinary ones (no forced reasoning prefix) not superseded by a re-grade.
+#: Defined once; WarehouseReader exposes it as the view ``ordinary_runs``.
+ORDINARY_RUNS_SQL = "SELECT * FROM eval_runs WHERE response_prefix = '' AND superseded_by IS NULL"
 SNAPSHOT_TABLES = ("checkpoints", "eval_runs", "rates", "drift", "alerts", "drift_reports", "alert_checks",
                    "alert_events", "alert_deliveries")
 DRIFT_COLUMNS: dict[str, pl.DataType] = {

@@ -68,9 +68,9 @@ def test_degradation_draws_bands_thresholds_and_alerts(on_fixture: FixtureInfo) 
     fig = figure(at)
     lines = traces(fig)
     assert [t["name"] for t in lines] == ["Covert action", "Spec citation", "Covert after citation",
-                                          "Evaluation awareness"]
+                                          "Evaluation awareness", "Incomplete report (honest mistake)"]
     assert lines[0]["x"] == list(on_fixture.checkpoints)
-    assert sum(t.get("fill") == "tonexty" for t in fig["data"]) == 4  # one 95% band per rate
+    assert sum(t.get("fill") == "tonexty" for t in fig["data"]) == 5  # one 95% band per rate
     assert len(fig["layout"]["shapes"]) == 3  # covert ceiling, citation floor, covert-after-citation ceiling
     assert {t["name"] for t in traces(fig, "markers")} == {"open alert", "resolved alert"}
 

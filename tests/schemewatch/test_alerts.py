@@ -203,7 +203,7 @@ def test_migration_3_upgrades_a_version_2_catalog_keeping_its_alerts(tmp_path) -
                 "VALUES ('old', 'covert_ceiling', 'ck', 'open', now())")
     con.close()
     w = Warehouse(root)
-    assert w.schema_version() == SCHEMA_VERSION == 3
+    assert w.schema_version() == SCHEMA_VERSION >= 3
     with w.transaction():
         pass  # publishes a snapshot with the new tables
     [old] = alerts(w)

@@ -9,6 +9,7 @@ import pytest
 from schemewatch.alerts import list_alerts
 from schemewatch.config import AlertsConfig, DriftConfig, PathsConfig
 from schemewatch.drift import (
+    BINARY_COLUMNS,
     DriftError,
     build_report,
     compute_drift,
@@ -34,7 +35,7 @@ def world(tmp_path):
         "base": store(w, "base-ck", 0, covert=0.3, citation=0.1),
         "ref": store(w, "as-rl-ck", 0, covert=0.05),
         "ref2": store(w, "as-rl-ck", 1, covert=0.05),
-        "cap": store(w, "cap-1-ck", 2, long_reasoning=True,
+        "cap": store(w, "cap-1-ck", 2, long_reasoning=True, incomplete=0.3,
                      covert={f: (0.9 if f == "beta" else 0.15) for f in FAMILIES}),
     }
     return paths, w, runs
@@ -67,7 +68,7 @@ def test_every_evaluation_gets_rows_an_html_report_and_a_workspace_snapshot(worl
         per_run = r.query("SELECT eval_run_id, count(*) FILTER (WHERE family IS NULL) AS overall, "
                           "count(*) FILTER (WHERE family IS NOT NULL) AS families FROM drift GROUP BY ALL")
         alerts = list_alerts(r)
-    assert per_run.height == 4 and set(per_run["overall"]) == {9} and set(per_run["families"]) == {len(FAMILIES)}
+    assert per_run.height == 4 and set(per_run["overall"]) == {len(BINARY_COLUMNS) + 6} and set(per_run["families"]) == {len(FAMILIES)}
     for row in reports.iter_rows(named=True):
         html = open(row["report_path"], encoding="utf-8").read()
         assert html.lstrip().startswith("<!DOCTYPE html>") and "Value Drift for column covert" in html
@@ -90,7 +91,7 @@ def test_drift_flags_what_moved_and_nothing_when_nothing_did(world) -> None:
     moved = compute_drift(w, runs["cap"], report_dir=w.root / "r", workspace_dir=None)
     assert same.drifted_columns == [] and same.drifted_families == [] and drift_check(same).passed
     # Longer reasoning with the same number of sentences: lengths drift, the sentence count does not.
-    assert {"covert", "n_tokens", "reasoning_chars", "reasoning_words"} <= set(moved.drifted_columns)
+    assert {"covert", "incomplete", "n_tokens", "reasoning_chars", "reasoning_words"} <= set(moved.drifted_columns)
     assert "reasoning_sentences" not in moved.drifted_columns
     assert "family" not in moved.drifted_columns  # the design is balanced: same families, same counts
     assert moved.drifted_families == ["beta"]  # 15% vs 5% in 40 samples is not, after Benjamini-Hochberg
