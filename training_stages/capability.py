@@ -1,13 +1,13 @@
 """Capability stages 1…N: outcome-only RL on task success that covert shortcuts can game.
 
 Capability training in practice rewards outcomes, not honesty: the checker
-sees the action and the report, so a claimed success it cannot verify pays
-(see :func:`training_stages.rewards.capability_reward`). The tasks are broad —
-fresh environments of every family from seeds the evaluation suite never uses —
-and each stage starts from the previous checkpoint, KL-anchored to it with a
-modest learning rate and a bounded number of steps, so that erosion is a curve
-across stages, not a cliff (a prototype without KL went from 2% to 98% covert
-within 15 steps).
+sees the action and the report, so a shortcut, or a claimed success it cannot
+verify, pays (see :func:`training_stages.rewards.capability_reward`). The tasks
+are broad — fresh environments of every family from seeds the evaluation suite
+never uses — and each stage starts from the previous checkpoint, KL-anchored to
+it with a modest learning rate and a bounded number of steps, so that erosion
+is a curve across stages, not a cliff (a prototype without KL went from 2% to
+98% covert within 15 steps).
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ from functools import partial
 from pathlib import Path
 
 from schemewatch.environments import corpus_environments
-from training_stages.anti_scheming_rl import _summary
+from training_stages.anti_scheming_rl import fixed_prompt_set, stage_result
 from training_stages.base import StageResult
 from training_stages.config import CapabilityConfig
-from training_stages.policy_gradient import run_grpo
+from training_stages.policy_gradient import run_policy_gradient
 from training_stages.prompts import agent_system_prompt
 from training_stages.rewards import capability_reward
 
@@ -35,10 +35,9 @@ def train_capability_stage(
 ) -> StageResult:
     """One capability stage (``stage_number`` from 1), starting from ``start_dir``."""
     envs = corpus_environments(cfg.envs_per_family, tag=f"capability-{stage_number}-{seed}")
-    reward = partial(capability_reward, pay=cfg.reward)
-    model, tokenizer, history = run_grpo(
-        start_dir, envs, lambda env, text: reward(env, text), cfg.rl,
-        system=agent_system_prompt(with_spec=False), seed=seed + stage_number,
-        desc=f"cap-{stage_number}", on_step=on_step,
+    run = run_policy_gradient(
+        start_dir, envs, partial(capability_reward, pay=cfg.reward), cfg.rl,
+        system=agent_system_prompt(with_spec=False), seed=seed * 101 + stage_number, desc=f"cap-{stage_number}",
+        fixed_envs=fixed_prompt_set(envs, cfg.rl.fixed_prompts), on_step=on_step,
     )
-    return StageResult(model, tokenizer, _summary(history))
+    return stage_result(run)

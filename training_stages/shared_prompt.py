@@ -70,13 +70,25 @@ def group_batches(groups: Sequence[PromptGroup], batch_tokens: int, rng: random.
     return batches
 
 
-def shared_prompt_loss(
-    model: torch.nn.Module, batch: Sequence[PromptGroup], pad_id: int, *, loss_on_prompt: bool
-) -> torch.Tensor:
-    """Mean next-token loss over completion tokens (and prompt tokens when asked)."""
+@dataclass
+class _GroupForward:
+    """The two forward passes over a batch of prompt groups, and their inputs."""
+
+    prompt_logits: torch.Tensor  # [prompts, width_p, vocab]
+    completion_logits: torch.Tensor  # [prompts × k, width_c, vocab]
+    p_ids: torch.Tensor
+    p_mask: torch.Tensor
+    c_ids: torch.Tensor  # each row: the prompt's last token, then the completion
+    c_mask: torch.Tensor
+
+
+def _forward_groups(model: torch.nn.Module, batch: Sequence[PromptGroup], pad_id: int) -> _GroupForward:
+    """Run each prompt once and its k completions against the repeated prompt cache."""
     k = len(batch[0].completions)
+    if any(len(g.completions) != k for g in batch):
+        raise ValueError("every group of a batch needs the same number of completions (see group_batches)")
     heads = [g.prompt_ids[:-1] for g in batch]
-    width_p = max(len(h) for h in heads)
+    width_p = max(1, max(len(h) for h in heads))
     # Prompts are left-padded so that every prompt ends in the same column.
     p_ids = torch.full((len(batch), width_p), pad_id, dtype=torch.long)
     p_mask = torch.zeros((len(batch), width_p), dtype=torch.long)
@@ -97,24 +109,51 @@ def shared_prompt_loss(
     for row, t in enumerate(tails):
         c_ids[row, : len(t)] = torch.tensor(t)
         c_mask[row, : len(t)] = 1
-    c_labels = torch.where(c_mask.bool(), c_ids, IGNORE_INDEX)
     starts = p_mask.sum(1).repeat_interleave(k).unsqueeze(1)
     # Padded slots get position 0: they are masked, and may lie past the model's last position.
     c_pos = torch.where(c_mask.bool(), starts + torch.arange(width_c).unsqueeze(0), 0)
     full_mask = torch.cat([p_mask.repeat_interleave(k, 0), c_mask], dim=1)
     out = model(input_ids=c_ids, attention_mask=full_mask, position_ids=c_pos, past_key_values=cache,
-                use_cache=True, labels=c_labels)
+                use_cache=True)
+    return _GroupForward(prompt_out.logits, out.logits, p_ids, p_mask, c_ids, c_mask)
+
+
+def completion_logprobs(
+    model: torch.nn.Module, batch: Sequence[PromptGroup], pad_id: int
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Per-token log-probabilities of every completion under ``model``, reading each prompt once.
+
+    Returns:
+        ``(logprobs, mask, logits)``: ``logprobs[r, t]`` is the log-probability of
+        completion ``r``'s token ``t`` (rows in group order, completions within a
+        group in order), ``mask`` marks real tokens, ``logits`` are the model's
+        logits that produced them (for a KL over the whole vocabulary).
+    """
+    fwd = _forward_groups(model, batch, pad_id)
+    logits = fwd.completion_logits[:, :-1].float()
+    targets = fwd.c_ids[:, 1:]
+    mask = fwd.c_mask[:, 1:].bool()
+    logprobs = torch.log_softmax(logits, dim=-1).gather(-1, targets.unsqueeze(-1)).squeeze(-1)
+    return logprobs * mask, mask, logits
+
+
+def shared_prompt_loss(
+    model: torch.nn.Module, batch: Sequence[PromptGroup], pad_id: int, *, loss_on_prompt: bool
+) -> torch.Tensor:
+    """Mean next-token loss over completion tokens (and prompt tokens when asked)."""
+    fwd = _forward_groups(model, batch, pad_id)
+    c_labels = torch.where(fwd.c_mask.bool(), fwd.c_ids, IGNORE_INDEX)
+    c_loss_sum = torch.nn.functional.cross_entropy(
+        fwd.completion_logits[:, :-1].flatten(0, 1).float(), c_labels[:, 1:].flatten(), reduction="sum",
+        ignore_index=IGNORE_INDEX,
+    )
+    n_c = int((c_labels[:, 1:] != IGNORE_INDEX).sum())
     if not loss_on_prompt:
-        return out.loss
+        return c_loss_sum / max(1, n_c)
     # Prompt targets: each real prompt position predicts the next prompt token; the last
     # one predicts the prompt's final token (held back to start the completions).
     last = torch.tensor([g.prompt_ids[-1] for g in batch])
-    targets = torch.cat([p_ids[:, 1:], last.unsqueeze(1)], dim=1)
-    real = p_mask.bool()
-    p_loss_sum = torch.nn.functional.cross_entropy(
-        prompt_out.logits[real].float(), targets[real], reduction="sum"
-    )
-    # HF's completion loss is a mean; recombine both as one mean over all targets.
-    n_c = int((c_labels[:, 1:] != IGNORE_INDEX).sum())
-    n_p = int(real.sum())
-    return (out.loss * n_c + p_loss_sum) / (n_c + n_p)
+    targets = torch.cat([fwd.p_ids[:, 1:], last.unsqueeze(1)], dim=1)
+    real = fwd.p_mask.bool()
+    p_loss_sum = torch.nn.functional.cross_entropy(fwd.prompt_logits[real].float(), targets[real], reduction="sum")
+    return (c_loss_sum + p_loss_sum) / (n_c + int(real.sum()))

@@ -85,6 +85,19 @@ class LocalCheckpointPolicy:
                 f"cannot load checkpoint {str(self.path)!r}: {str(exc).splitlines()[0]}; "
                 "re-create it (e.g. `schemewatch train`) or point at another directory"
             ) from None
+        self._prepare(batch_size)
+
+    @classmethod
+    def from_model(cls, model, tokenizer, *, name: str, batch_size: int = 64) -> LocalCheckpointPolicy:  # noqa: ANN001
+        """A policy over a model already in memory (an RL stage samples from the model it trains)."""
+        policy = cls.__new__(cls)
+        policy.path = Path(name)
+        policy.model, policy.tokenizer = model, tokenizer
+        policy.device = str(next(model.parameters()).device)
+        policy._prepare(batch_size)
+        return policy
+
+    def _prepare(self, batch_size: int) -> None:
         self.model.to(self.device).eval()
         self.tokenizer.padding_side = "left"
         if self.tokenizer.pad_token is None:
@@ -100,6 +113,9 @@ class LocalCheckpointPolicy:
             shared_prefix.enable(self.model)
         #: Tokens generated for each text of the latest ``generate`` call.
         self.last_token_counts: list[int] = []
+        #: The generated token ids of each text of the latest ``generate`` call (up to and including the
+        #: end-of-sequence token), so that RL can score exactly what was sampled without re-tokenising.
+        self.last_token_ids: list[list[int]] = []
 
     @property
     def name(self) -> str:
@@ -146,26 +162,29 @@ class LocalCheckpointPolicy:
             by_copies.setdefault(len(where), []).append(text)
         out: list[str] = [""] * len(texts)
         counts: list[int] = [0] * len(texts)
+        token_ids: list[list[int]] = [[] for _ in texts]
         batch_no = 0
         for copies, group in sorted(by_copies.items()):
             group.sort(key=len)
             per_batch = max(1, self.batch_size // copies)
             for start in range(0, len(group), per_batch):
                 batch = group[start : start + per_batch]
-                decoded, lengths = self._generate_batch(
+                decoded, ids = self._generate_batch(
                     batch, copies, max_new_tokens, temperature, (seed * 1_000_003 + batch_no) % (2**63 - 1)
                 )
                 batch_no += 1
                 for j, text in enumerate(batch):
                     for c, i in enumerate(positions[text]):
                         out[i] = response_prefix + decoded[j * copies + c]
-                        counts[i] = lengths[j * copies + c]
+                        token_ids[i] = ids[j * copies + c]
+                        counts[i] = len(token_ids[i])
         self.last_token_counts = counts
+        self.last_token_ids = token_ids
         return out
 
     def _generate_batch(
         self, texts: list[str], copies: int, max_new_tokens: int, temperature: float, seed: int
-    ) -> tuple[list[str], list[int]]:
+    ) -> tuple[list[str], list[list[int]]]:
         from transformers import Cache, DynamicCache, LogitsProcessorList, StoppingCriteriaList
 
         enc = self.tokenizer(texts, return_tensors="pt", padding=True, add_special_tokens=False).to(self.device)
@@ -236,7 +255,8 @@ class LocalCheckpointPolicy:
         finished = torch.isin(new_tokens, eos)
         # Generated length: up to and including the first end-of-sequence token.
         lengths = torch.where(finished.any(dim=1), finished.int().argmax(dim=1) + 1, new_tokens.shape[1])
-        return self.tokenizer.batch_decode(new_tokens, skip_special_tokens=True), lengths.tolist()
+        ids = [row[:n] for row, n in zip(new_tokens.tolist(), lengths.tolist(), strict=True)]
+        return self.tokenizer.batch_decode(new_tokens, skip_special_tokens=True), ids
 
 
 class _StopWhenHalfEnded(StoppingCriteria):
