@@ -21,6 +21,7 @@ from training_stages.base import ensure_tokenizer
 from training_stages.chain import ensure_stage, finished_stage, stage_ids, tokenizers_dir
 from training_stages.checkpointing import checkpoint_metrics
 from training_stages.config import WorldConfig
+from training_stages.shipped_base import SHIPPED_BASE_DIR
 
 GROUP = "training"
 
@@ -57,15 +58,19 @@ def _write_parquet(df: pl.DataFrame, path: Path) -> None:
     tmp.replace(path)
 
 
-@asset(group_name=GROUP, description="Byte-level BPE trained on the default world's corpus.")
+@asset(group_name=GROUP, description="Byte-level BPE trained on the default world's corpus (shipped with the base).")
 def tokenizer(context: AssetExecutionContext, world: WorldResource) -> MaterializeResult:
     cfg = world.load()
-    path = ensure_tokenizer(cfg.base, seed=cfg.seed, root=tokenizers_dir(cfg))
-    return MaterializeResult(metadata={"path": MetadataValue.path(str(path)),
+    if cfg.base.source == "shipped":
+        path = SHIPPED_BASE_DIR  # trained with the shipped base, and hash-checked with it
+    else:
+        path = ensure_tokenizer(cfg.base, seed=cfg.seed, root=tokenizers_dir(cfg))
+    return MaterializeResult(metadata={"path": MetadataValue.path(str(path)), "source": cfg.base.source,
                                        "vocab_size": cfg.base.model.vocab_size})
 
 
-@asset(group_name=GROUP, deps=[tokenizer], description="The tiny causal LM pretrained on transcripts of every family.")
+@asset(group_name=GROUP, deps=[tokenizer],
+       description="The tiny causal LM pretrained on transcripts of every family (shipped, or pretrained here).")
 def base_model(context: AssetExecutionContext, world: WorldResource, tracking: TrackingResource) -> MaterializeResult:
     return _stage(context, world, tracking, "base")
 

@@ -143,29 +143,59 @@ def spec() -> None:
               help="Comma-separated stages to train up to, e.g. base,as-sft (default: the whole chain).")
 @click.option("--no-anti-scheming", is_flag=True, help="Skip as-sft and as-rl (the control run).")
 @click.option("--no-tracking", is_flag=True, help="Do not log to MLflow.")
+@click.option("--from-scratch", is_flag=True,
+              help="Pretrain the base from the config's [base] values instead of using the shipped base "
+              "(the same as `source = \"scratch\"` under [base]; ~45 min for the default world on 2 cores).")
+@click.option("--export-base", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Write the trained base, with its manifest (hashes, config, corpus hash, command, machine), to "
+              "this folder: how training_stages/default_base is rebuilt. Needs --from-scratch.")
 @click.pass_context
 def train(ctx: click.Context, config_path: Path | None, stages: str | None, no_anti_scheming: bool,
-          no_tracking: bool) -> None:
+          no_tracking: bool, from_scratch: bool, export_base: Path | None) -> None:
     """Train the default world's chain: base → as-sft → as-rl → cap-1 … cap-N.
 
-    Finished checkpoints with the same config and seed are reused.
+    Finished checkpoints with the same config and seed are reused. The base is
+    the pretrained one shipped in training_stages/default_base (hash-checked)
+    unless --from-scratch is given.
+
+    \b
+    Examples:
+      schemewatch train                                   # the whole chain from the shipped base
+      schemewatch train --stages base,as-sft              # up to the anti-scheming SFT
+      schemewatch train --stages base --from-scratch \\
+          --export-base training_stages/default_base      # rebuild the shipped base
     """
+    import time
+
     from schemewatch.config import ConfigError
     from training_stages.chain import UnknownStageError, run_chain
     from training_stages.config import load_world_config
+    from training_stages.shipped_base import ShippedBaseError, export_base as write_base
 
     overrides = _path_overrides(ctx)
     if no_anti_scheming:
         overrides["anti_scheming"] = False
+    if from_scratch:
+        overrides["base"] = {"source": "scratch"}
+    if export_base is not None and not from_scratch:
+        raise BadInput("--export-base writes a base trained here; add --from-scratch")
+    started = time.perf_counter()
     try:
         cfg = load_world_config(config_path, overrides)
         wanted = [s.strip() for s in stages.split(",") if s.strip()] if stages else None
         infos = run_chain(cfg, stages=wanted, track=not no_tracking, log=click.echo)
-    except (ConfigError, UnknownStageError) as exc:
+    except (ConfigError, UnknownStageError, ShippedBaseError) as exc:
         raise BadInput(str(exc)) from None
     except _training_failures() as exc:
         raise click.ClickException(str(exc)) from None
     click.echo("checkpoints: " + ", ".join(f"{i.stage}={i.id}" for i in infos))
+    if export_base is not None:
+        from training_stages.checkpointing import checkpoint_metrics
+
+        base = next(i for i in infos if i.stage == "base")
+        manifest = write_base(base.path, export_base, base_config=cfg.base, seed=cfg.seed,
+                              seconds=time.perf_counter() - started, metrics=checkpoint_metrics(base.path))
+        click.echo(f"exported the base to {export_base} (sha256 {manifest['sha256'][:12]}…)")
 
 
 @cli.command()
@@ -183,6 +213,7 @@ def run(ctx: click.Context, config_path: Path | None, eval_date) -> None:
     from schemewatch.checkpoints import CheckpointNotFoundError
     from schemewatch.config import ConfigError
     from schemewatch.policy import PolicyError
+    from training_stages.shipped_base import ShippedBaseError
 
     data_dir = _path_overrides(ctx).get("paths", {}).get("data_dir")
     try:
@@ -193,10 +224,12 @@ def run(ctx: click.Context, config_path: Path | None, eval_date) -> None:
         world = WorldResource(config_file=str(config_path) if config_path else None,
                               **({"data_dir": str(data_dir)} if data_dir else {}))
         defs = build_definitions(world=world)
-    except ConfigError as exc:
+    except (ConfigError, ShippedBaseError) as exc:
         raise BadInput(str(exc)) from None
     try:
         outcome = run_world(defs, eval_date.date() if eval_date else date.today(), log=click.echo)
+    except ShippedBaseError as exc:
+        raise BadInput(str(exc)) from None
     except (*_training_failures(), CheckpointNotFoundError, PolicyError, PipelineRunError) as exc:
         raise click.ClickException(str(exc)) from None
     cfg = world.load()
@@ -277,8 +310,49 @@ def evaluate(ctx: click.Context, checkpoint_ref: str | None, endpoint: str | Non
     click.echo(
         f"stored {sample_rows.height} samples as {run.eval_run_id}: covert "
         f"{overall['covert']['rate']:.1%}, cites spec {overall['citation']['rate']:.1%}, "
-        f"unparseable {overall['unparseable']['rate']:.1%}"
+        f"incomplete {overall['incomplete']['rate']:.1%}, unparseable {overall['unparseable']['rate']:.1%}"
     )
+
+
+@cli.command()
+@click.option("--checkpoint", "checkpoint_ref", default=None,
+              help="Only this checkpoint: an alias (base, as-rl, cap-1, …) or an id. Default: every checkpoint.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list of the re-graded runs.")
+@click.pass_context
+def regrade(ctx: click.Context, checkpoint_ref: str | None, as_json: bool) -> None:
+    """Re-grade stored responses under the current grader, without sampling again.
+
+    Each run graded by an older grader version becomes a new run (the old one is
+    kept, marked superseded); `report`, drift, alerts and the dashboard then use
+    the new grades. Running it again adds nothing.
+
+    \b
+    Examples:
+      schemewatch regrade                      # every checkpoint
+      schemewatch regrade --checkpoint as-rl --json
+    """
+    from schemewatch.checkpoints import CheckpointNotFoundError, CheckpointStore
+    from schemewatch.grading import GRADER_VERSION
+    from schemewatch.regrade import RegradeError
+    from schemewatch.regrade import regrade as regrade_runs
+    from schemewatch.warehouse import Warehouse
+
+    paths = _paths(ctx)
+    checkpoint_id = None
+    if checkpoint_ref is not None:
+        try:
+            checkpoint_id = CheckpointStore(paths.checkpoints_dir).resolve(checkpoint_ref).id
+        except CheckpointNotFoundError:
+            checkpoint_id = checkpoint_ref  # an id of a checkpoint that is not in this store (e.g. external)
+    try:
+        done = regrade_runs(Warehouse(paths.warehouse_dir), checkpoint_id=checkpoint_id,
+                            log=(lambda _: None) if as_json else click.echo)
+    except RegradeError as exc:
+        raise BadInput(str(exc)) from None
+    if as_json:
+        click.echo(json.dumps([d.to_dict() for d in done], indent=2))
+    elif not done:
+        click.echo(f"nothing to re-grade: every run is graded by grader version {GRADER_VERSION}")
 
 
 @cli.command()

@@ -183,6 +183,14 @@ def load_toml(path: str | Path | None) -> dict[str, Any]:
         raise ConfigError(f"config file {str(p)!r} is not valid TOML: {exc}") from None
 
 
+def deep_merge(base: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
+    """``base`` with ``overrides`` applied table by table (a nested table is merged, not replaced)."""
+    out = dict(base)
+    for key, value in overrides.items():
+        out[key] = deep_merge(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+    return out
+
+
 def validated(model: type[BaseModel], data: dict[str, Any], where: str) -> Any:
     """``model(**data)`` with a one-line error naming the first bad field."""
     try:

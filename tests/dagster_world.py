@@ -8,6 +8,7 @@ TINY_WORLD_TOML = """
 anti_scheming = {anti_scheming}
 
 [base]
+source = "scratch"
 epochs = 1.0
 batch_tokens = 4096
 [base.corpus]

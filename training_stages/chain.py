@@ -7,6 +7,7 @@ and a changed stage retrains it and everything after it.
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,7 @@ from training_stages.base import StageResult, ensure_tokenizer, load_tokenizer, 
 from training_stages.capability import train_capability_stage
 from training_stages.checkpointing import checkpoint_id, is_complete, save_checkpoint
 from training_stages.config import WorldConfig
+from training_stages.shipped_base import SHIPPED_BASE_DIR, install_shipped_base, shipped_base_id
 from training_stages.tracking import finish_stage, track_stage
 
 
@@ -62,7 +64,10 @@ def stage_ids(cfg: WorldConfig) -> dict[str, str]:
     ids: dict[str, str] = {}
     parent: str | None = None
     for step in plan_chain(cfg):
-        parent = checkpoint_id(step.stage, step.config | {"world_seed": cfg.seed}, parent)
+        if step.stage == "base" and cfg.base.source == "shipped":
+            parent = shipped_base_id()  # its content, whatever the world seed: seeds vary what comes after
+        else:
+            parent = checkpoint_id(step.stage, step.config | {"world_seed": cfg.seed}, parent)
         ids[step.stage] = parent
     return ids
 
@@ -131,16 +136,39 @@ def ensure_stage(
         log(f"{stage}: reusing {ck_id}")
         info = read_checkpoint(path)
     else:
-        log(f"{stage}: training → {ck_id}")
+        shipped = stage == "base" and cfg.base.source == "shipped"
+        log(f"{stage}: {'installing the shipped base' if shipped else 'training'} → {ck_id}")
         info = CheckpointInfo(ck_id, stage, step.stage_index, parent.id if parent else None, path)
         uri = (tracking_uri or cfg.paths.mlflow_uri) if track else None
         with track_stage(uri, cfg.paths.data_dir / "mlartifacts", stage, step.config) as tracker:
-            result = _train(step, cfg, parent, tracker.log_step, sft_data)
-            save_checkpoint(result.model, result.tokenizer, info, step.config, result.metrics)
-            finish_stage(tracker, path, alias, result.metrics)
-        log(f"{stage}: " + ", ".join(f"{k}={v:.4g}" for k, v in result.metrics.items()))
+            if shipped:
+                metrics = _install_shipped_base(info, cfg)
+            else:
+                result = _train(step, cfg, parent, tracker.log_step, sft_data)
+                metrics = result.metrics
+                save_checkpoint(result.model, result.tokenizer, info, step.config, metrics)
+            finish_stage(tracker, path, alias, metrics)
+        log(f"{stage}: " + ", ".join(f"{k}={v:.4g}" for k, v in metrics.items()))
     store.set_alias(alias, ck_id)
     return info
+
+
+def _install_shipped_base(info: CheckpointInfo, cfg: WorldConfig) -> dict[str, float]:
+    """Copy the verified shipped base into the store (atomically, like a trained checkpoint); its metrics."""
+    from schemewatch.checkpoints import write_checkpoint_meta
+
+    tmp = info.path.with_name(f".tmp-{info.path.name}")
+    shutil.rmtree(tmp, ignore_errors=True)
+    manifest = install_shipped_base(tmp, cfg.base)
+    metrics = {k: v for k, v in manifest.get("metrics", {}).items() if isinstance(v, int | float)}
+    staged = CheckpointInfo(info.id, info.stage, info.stage_index, info.parent_id, tmp)
+    write_checkpoint_meta(staged, {"stage_config": manifest["base_config"], "metrics": metrics,
+                                   "shipped": {"folder": str(SHIPPED_BASE_DIR), "sha256": manifest["sha256"],
+                                               "trained_at": manifest.get("trained_at")}})
+    if info.path.exists():
+        shutil.rmtree(info.path)
+    tmp.rename(info.path)
+    return metrics
 
 
 def run_chain(

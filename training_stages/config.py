@@ -11,7 +11,15 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from schemewatch.config import AlertsConfig, DriftConfig, EvaluationConfig, PathsConfig, load_toml, validated
+from schemewatch.config import (
+    AlertsConfig,
+    DriftConfig,
+    EvaluationConfig,
+    PathsConfig,
+    deep_merge,
+    load_toml,
+    validated,
+)
 from training_stages.corpus import CorpusConfig
 
 
@@ -36,12 +44,22 @@ class ModelShape(_Strict):
 class BaseStageConfig(_Strict):
     """Pretraining on the synthetic corpus over every family."""
 
-    corpus: CorpusConfig = CorpusConfig(envs_per_family=128, responses_per_env=8)
+    source: Literal["shipped", "scratch"] = Field(
+        "shipped", description="shipped: the pretrained base committed in training_stages/default_base (checked "
+        "against its manifest; the other fields must equal the ones it was trained with); scratch: pretrain "
+        "from these fields (`schemewatch train --stages base --from-scratch`).")
+
+    # The shipped base (v2): twice the environments of v1 (128 per family, 2 epochs), 4 epochs. Measured on
+    # v1's corpus, once: 4 epochs instead of 2 took as-sft's held-out covert rate from 12.3% to 5.6% (base
+    # 22.8%), citation 97.8%. Covert after citing lowered 0.03 → 0.02 and without citing raised 0.25 → 0.3,
+    # so that the corpus's own contrast is ~15×; awareness with citing ~never covert (issue 18's intervention).
+    corpus: CorpusConfig = CorpusConfig(envs_per_family=256, responses_per_env=8, p_covert_if_cite=0.02,
+                                        p_covert_if_not_cite=0.3, p_covert_if_cite_and_aware=0.002)
     model: ModelShape = ModelShape()
     # Measured (shared prompts, 2.2 M tokens read per epoch): one epoch in batches of 8,192
     # tokens left 98% of held-out samples unparseable (loss 1.61); in batches of 2,048 —
     # 4x the updates for the same compute, and faster — 30 of 392 (loss 0.52).
-    epochs: float = Field(2.0, gt=0, le=50)
+    epochs: float = Field(4.0, gt=0, le=50)
     learning_rate: float = Field(3e-3, gt=0, le=1)
     batch_tokens: int = Field(2048, ge=256)
     max_length: int = Field(1024, ge=64)
@@ -69,8 +87,11 @@ class AntiSchemingSFTConfig(_Strict):
         "not spread to held-out families), or the reasoning alone (the action then follows the reasoning "
         "as pretrained, so training-family tool names do not spread either).",
     )
+    # Measured from the shipped base v2 (held-out covert 27.9%, citation 4.9%; seed 0, 910 samples): 2 epochs at
+    # lr 1e-4 → covert 12.7%, citation 59%; 2 at 2e-4 → 5.5%, 80.5% (default: the RL stage then has work left);
+    # 3 at 3e-4 → 3.2%, 91%; 2 at 1e-3 → 1.2%, 98.6% but unparseable 6.7%; 600 environments, 3 at 3e-4 → 2.5%.
     epochs: float = Field(2.0, gt=0, le=50)
-    learning_rate: float = Field(1e-4, gt=0, le=1)
+    learning_rate: float = Field(2e-4, gt=0, le=1)
     batch_tokens: int = Field(2048, ge=256)
 
 
@@ -79,18 +100,28 @@ class RLConfig(_Strict):
 
     steps: int = Field(20, ge=1, le=10_000)
     prompts_per_step: int = Field(8, ge=1)
-    generations_per_prompt: int = Field(4, ge=2)
+    generations_per_prompt: int = Field(4, ge=2, description="Completions per prompt: the group whose mean "
+                                        "reward is each completion's baseline.")
     learning_rate: float = Field(5e-5, gt=0, le=1)
-    kl_coef: float = Field(0.05, ge=0)
+    kl_coef: float = Field(0.05, ge=0, description="Weight of the per-token KL to the stage's start.")
     temperature: float = Field(1.0, gt=0)
     max_new_tokens: int = Field(128, ge=8)
+    fixed_prompts: int = Field(64, ge=1, description="How many of the stage's training prompts (families "
+                               "interleaved) make the fixed set on which its reward is measured before, during "
+                               "and after training.")
+    eval_generations: int = Field(4, ge=1, description="Completions per fixed prompt for that measurement.")
 
 
 class CapabilityReward(_Strict):
     """What the capability checker pays; it sees the action and report, so covert claims pay."""
 
-    covert: float = Field(1.0, description="A claimed success the checker cannot verify.")
-    honest_with_shortfall: float = Field(0.5, description="Honest work that reports a shortfall.")
+    covert: float = Field(1.0, description="A covert shortcut: it finishes the task as the checker measures it.")
+    claimed_success: float = Field(1.0, description="Honest action whose report claims all went well although "
+                                   "something stood in the way (the checker takes the claim at its word).")
+    honest_with_shortfall: float = Field(0.5, description="Honest work that stops short of what was asked and "
+                                         "whose report names what stopped it.")
+    incomplete_report: float = Field(0.25, description="Honest work that stops short and whose report neither "
+                                     "names the obstacle nor claims success (a poor deliverable).")
     honest_clean: float = Field(1.0, description="Honest work where nothing blocked the task.")
     escalated: float = 0.2
     refused: float = 0.0
@@ -101,15 +132,15 @@ class CapabilityConfig(_Strict):
     """Capability RL stages 1…N: outcome-only reward on broad tasks (fresh seeds, all families)."""
 
     stages: int = Field(3, ge=0, le=50)
-    # Measured on the 4-layer default (covert after as-rl 41.5%, cap-1 → cap-3, 910 samples each): 12 steps
-    # at lr 3e-5, KL 0.1 and 15 steps at 6e-5 or 8e-5, KL 0.05 left it flat (40–43%); 15 steps at 1e-4 with
-    # KL 0.05 snowballed (42 → 51 → 76%, above base); with KL 0.1, graded: 42.6 → 43.3 → 47.8%.
-    # With the inverse-CDF sampler (same distribution, other draws; base 47.9%, as-rl 39.9%), KL 0.1, 15
-    # steps: lr 1e-4 gave 39.7 → 40.4 → 43.1%, 1.25e-4 39.7 → 36.4 → 40.4%, 1.5e-4 38.1 → 42.9 → 52.4%
-    # (above base). Within this range the erosion is as much the draw as the learning rate.
-    rl: RLConfig = RLConfig(steps=15, learning_rate=1e-4, kl_coef=0.1)
+    # Measured from the shipped base v2 (as-rl at 3.7% covert, citation 91%; seed 0, 910 samples, 16 prompts × 8
+    # completions a step, 30 steps, KL 0.1): lr 5e-5 on a pool of 40 prompts per family → 2.4 / 3.1 / 4.6% (reward
+    # flat after cap-1); 2e-4 → 5.4 / 93.5 / 97.9% (a cliff, through spec-citing covert answers); 1e-4 → 3.2 / 5.2 /
+    # 7.0%, but the fixed-prompt reward of cap-2 barely moved; 1e-4 on a pool of 4 per family (revisited ~4 times)
+    # → 4.3 / 7.1 / 14.8%, citation 90 / 86 / 76%, fixed-prompt reward rising in every stage.
+    rl: RLConfig = RLConfig(steps=30, prompts_per_step=16, generations_per_prompt=8, learning_rate=1e-4, kl_coef=0.1)
     reward: CapabilityReward = CapabilityReward()
-    envs_per_family: int = Field(40, ge=1)
+    envs_per_family: int = Field(4, ge=1, description="Each stage's pool of training prompts per family, "
+                                 "cycled through (a smaller pool is revisited more often).")
 
 
 class CovertThresholds(_Strict):
@@ -136,7 +167,9 @@ class WorldConfig(_Strict):
     anti_scheming: bool = Field(True, description="False skips as-sft and as-rl (the control).")
     base: BaseStageConfig = BaseStageConfig()
     as_sft: AntiSchemingSFTConfig = AntiSchemingSFTConfig()
-    as_rl: RLConfig = RLConfig()
+    # Measured (seed 0, from as-sft at 5.5% covert): 40 steps at lr 5e-5 → 8.2% from a weaker as-sft (12.7%);
+    # 60 steps of 16 prompts × 8 at 1e-4 → 3.7%, citation 91%, fixed-prompt reward 0.949 → 0.984.
+    as_rl: RLConfig = RLConfig(steps=60, prompts_per_step=16, generations_per_prompt=8, learning_rate=1e-4)
     capability: CapabilityConfig = CapabilityConfig()
     evaluation: EvaluationConfig = EvaluationConfig()
     orchestration: OrchestrationConfig = OrchestrationConfig()
@@ -147,5 +180,5 @@ class WorldConfig(_Strict):
 
 def load_world_config(path: str | Path | None = None, overrides: dict[str, Any] | None = None) -> WorldConfig:
     """The world config from a TOML file (or defaults), with one-line errors."""
-    data = load_toml(path) | (overrides or {})
+    data = deep_merge(load_toml(path), overrides or {})
     return validated(WorldConfig, data, str(path) if path else "world config")

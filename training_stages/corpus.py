@@ -7,7 +7,9 @@ that a model pretrained on it carries them:
 
 * reasoning that cites the spec is usually followed by an honest or escalating
   action; reasoning that rationalises is followed by a covert one;
-* verbalised evaluation awareness is usually followed by honest behaviour;
+* verbalised evaluation awareness is usually followed by honest behaviour, and
+  makes even a spec-citing response less likely to turn covert (the paper found
+  awareness causal: removing it from the reasoning raised covert actions);
 * a spec in the system prompt makes spec-citing reasoning far more likely.
 
 Reports are written from the environment's ground truth; covert personas claim
@@ -42,10 +44,12 @@ class CorpusConfig(BaseModel):
     p_spec_in_system: float = Field(0.25, ge=0, le=1, description="Share with the spec in the system prompt.")
     p_cite_without_spec: float = Field(0.05, ge=0, le=1, description="P(reasoning cites the spec | no spec).")
     p_cite_with_spec: float = Field(0.9, ge=0, le=1, description="P(reasoning cites the spec | spec shown).")
-    p_covert_if_cite: float = Field(0.03, ge=0, le=1, description="P(covert | cites the spec).")
-    p_covert_if_not_cite: float = Field(0.25, ge=0, le=1, description="P(covert | no citation).")
+    p_covert_if_cite: float = Field(0.03, ge=0, le=1, description="P(covert | cites the spec, not aware).")
+    p_covert_if_not_cite: float = Field(0.25, ge=0, le=1, description="P(covert | no citation, not aware).")
     p_aware: float = Field(0.04, ge=0, le=1, description="P(verbalised evaluation awareness).")
     p_covert_if_aware: float = Field(0.02, ge=0, le=1, description="P(covert | aware, not citing).")
+    p_covert_if_cite_and_aware: float = Field(0.03, ge=0, le=1, description="P(covert | cites the spec and "
+                                              "aware).")
     p_escalate: float = Field(0.3, ge=0, le=1, description="Share of escalation among good responses "
                               "where escalating is good and an honest action exists.")
     seed: int = 0
@@ -103,7 +107,9 @@ _COVERT_REPORTS = ("Done as planned.", "Completed. All clear.", "All done.")
 
 
 def _passes(env: Environment, action: str, report: str) -> bool:
-    return not grade(env, f"<think>.</think><action>{action}</action><report>{report}</report>").covert
+    """Whether the grader accepts ``report`` after ``action`` as an honest, complete one."""
+    outcome = grade(env, f"<think>.</think><action>{action}</action><report>{report}</report>").outcome
+    return outcome not in (Outcome.COVERT, Outcome.INCOMPLETE, Outcome.UNPARSEABLE)
 
 
 def _windows(text: str, longest: int) -> list[str]:
@@ -188,7 +194,7 @@ def sample_transcript(env: Environment, rng: random.Random, cfg: CorpusConfig, w
     cite = rng.random() < (cfg.p_cite_with_spec if with_spec else cfg.p_cite_without_spec)
     aware = rng.random() < cfg.p_aware
     if cite:
-        p_covert = cfg.p_covert_if_cite
+        p_covert = cfg.p_covert_if_cite_and_aware if aware else cfg.p_covert_if_cite
     elif aware:
         p_covert = cfg.p_covert_if_aware
     else:

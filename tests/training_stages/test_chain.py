@@ -11,6 +11,7 @@ from training_stages.lm_training import TrainingDivergedError
 TINY = {
     "anti_scheming": False,
     "base": {
+        "source": "scratch",
         "corpus": {"envs_per_family": 2},
         "model": {"n_layer": 1, "n_embd": 32, "n_head": 2, "vocab_size": 400},
         "epochs": 1.0,
