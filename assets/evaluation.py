@@ -23,12 +23,14 @@ from dagster import (
 
 from orchestration.resources import PolicyResource, WarehouseResource, WorldResource
 from schemewatch.checkpoints import CheckpointInfo, CheckpointStore
+from schemewatch.clock import FIRST_EVAL_DATE
 from training_stages.config import WorldConfig
 from training_stages.pipeline import evaluate_checkpoint, planned_eval_run_id
 
 GROUP = "evaluation"
 checkpoint_partitions = DynamicPartitionsDefinition(name="checkpoints")
-date_partitions = DailyPartitionsDefinition(start_date="2026-01-01", end_offset=1)
+# UTC days (schemewatch.clock), from the first evaluation date to today.
+date_partitions = DailyPartitionsDefinition(start_date=FIRST_EVAL_DATE.isoformat(), end_offset=1, timezone="UTC")
 evaluation_partitions = MultiPartitionsDefinition({"checkpoint": checkpoint_partitions, "date": date_partitions})
 
 AnyContext = AssetExecutionContext | AssetCheckExecutionContext

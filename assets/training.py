@@ -94,7 +94,8 @@ def anti_scheming_sft_data(context: AssetExecutionContext, world: WorldResource)
     source = as_artefacts_dir(cfg) / "rollouts.parquet"
     path = as_artefacts_dir(cfg) / "sft_data.parquet"
     data = select_sft_data(pl.read_parquet(source), cfg.as_sft)
-    _write_parquet(data, path)
+    if not path.is_file() or not pl.read_parquet(path).equals(data):  # a re-run of a finished chain writes nothing
+        _write_parquet(data, path)
     by_family = dict(data.group_by("family").len().sort("family").iter_rows())
     return MaterializeResult(metadata={"path": MetadataValue.path(str(path)), "rows": data.height,
                                        "rows_by_family": MetadataValue.json(by_family),

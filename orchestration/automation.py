@@ -34,6 +34,7 @@ from assets.evaluation import checkpoint_partitions, evaluation_partitions, part
 from assets.training import GROUP as TRAINING_GROUP
 from orchestration.resources import PolicyResource, TrackingResource, WarehouseResource, WorldResource
 from schemewatch.checkpoints import CheckpointStore
+from schemewatch.clock import today_utc
 from schemewatch.delivery import deliver
 from training_stages.chain import train_next_capability_stage
 from training_stages.config import WorldConfig
@@ -134,6 +135,6 @@ def new_checkpoint_sensor(context: SensorEvaluationContext, world: WorldResource
     if not new:
         return SkipReason(f"no new checkpoints ({len(known)} known)")
     return SensorResult(
-        run_requests=_evaluation_requests(new, date.today()),
+        run_requests=_evaluation_requests(new, today_utc()),
         dynamic_partitions_requests=[checkpoint_partitions.build_add_request(new)],
     )

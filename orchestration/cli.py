@@ -170,7 +170,8 @@ def train(ctx: click.Context, config_path: Path | None, stages: str | None, no_a
     from schemewatch.config import ConfigError
     from training_stages.chain import UnknownStageError, run_chain
     from training_stages.config import load_world_config
-    from training_stages.shipped_base import ShippedBaseError, export_base as write_base
+    from training_stages.shipped_base import ShippedBaseError
+    from training_stages.shipped_base import export_base as write_base
 
     overrides = _path_overrides(ctx)
     if no_anti_scheming:
@@ -202,19 +203,24 @@ def train(ctx: click.Context, config_path: Path | None, stages: str | None, no_a
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="World config TOML (default: configs/default_world.toml's values).")
 @click.option("--date", "eval_date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-              help="Evaluation date (default: today).")
+              help="Evaluation date, a UTC calendar day from 2026-01-01 to today (default: today in UTC).")
 @click.pass_context
 def run(ctx: click.Context, config_path: Path | None, eval_date) -> None:
     """The main job: materialise the Dagster asset graph in-process — train (or
     reuse) the chain, evaluate every checkpoint not yet evaluated for the date,
     run the checks — then print the report table."""
-    from datetime import date
 
     from schemewatch.checkpoints import CheckpointNotFoundError
+    from schemewatch.clock import check_eval_date, today_utc
     from schemewatch.config import ConfigError
+    from schemewatch.files import check_writable
     from schemewatch.policy import PolicyError
     from training_stages.shipped_base import ShippedBaseError
 
+    try:  # before anything is built or written
+        when = check_eval_date(eval_date.date()) if eval_date else today_utc()
+    except ValueError as exc:
+        raise BadInput(f"--date: {exc}") from None
     data_dir = _path_overrides(ctx).get("paths", {}).get("data_dir")
     try:
         from orchestration.definitions import build_definitions
@@ -226,11 +232,12 @@ def run(ctx: click.Context, config_path: Path | None, eval_date) -> None:
         defs = build_definitions(world=world)
     except (ConfigError, ShippedBaseError) as exc:
         raise BadInput(str(exc)) from None
+    check_writable(world.load().paths.data_dir)
     try:
-        outcome = run_world(defs, eval_date.date() if eval_date else date.today(), log=click.echo)
-    except ShippedBaseError as exc:
-        raise BadInput(str(exc)) from None
-    except (*_training_failures(), CheckpointNotFoundError, PolicyError, PipelineRunError) as exc:
+        outcome = run_world(defs, when, log=click.echo)
+    except (ShippedBaseError, CheckpointNotFoundError, PolicyError, PipelineRunError) as exc:
+        raise BadInput(str(exc)) from None  # e.g. a corrupt checkpoint in the store: named, with what to do
+    except _training_failures() as exc:
         raise click.ClickException(str(exc)) from None
     cfg = world.load()
     _print_report(cfg.paths.warehouse_dir, cfg.evaluation.split)
@@ -254,7 +261,7 @@ def _print_report(warehouse_dir: Path, split: str) -> None:
 @click.option("--samples", type=click.IntRange(1, 1000), default=5, show_default=True,
               help="Samples per environment.")
 @click.option("--date", "eval_date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-              help="Evaluation date (default: today).")
+              help="Evaluation date, a UTC calendar day from 2026-01-01 to today (default: today in UTC).")
 @click.option("--split", type=click.Choice(["train", "eval"]), default="eval", show_default=True)
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--temperature", type=click.FloatRange(0, 5), default=1.0, show_default=True)
@@ -269,18 +276,19 @@ def evaluate(ctx: click.Context, checkpoint_ref: str | None, endpoint: str | Non
              model_name: str | None, samples: int, eval_date, split: str, seed: int,
              temperature: float, max_new_tokens: int, prefix: str, batch_size: int) -> None:
     """Sample, grade and store one evaluation of a checkpoint (or endpoint)."""
-    from datetime import date
 
     from schemewatch.checkpoints import CheckpointInfo, CheckpointNotFoundError, CheckpointStore
     from schemewatch.environments import build_suite
     from schemewatch.evaluate import EvalSettings
     from schemewatch.evaluate import evaluate as run_evaluation
+    from schemewatch.files import check_writable
     from schemewatch.policy import PolicyError
     from schemewatch.warehouse import Warehouse
 
     paths = _paths(ctx)
     if (checkpoint_ref is None) == (endpoint is None):
         raise BadInput("pass exactly one of --checkpoint or --endpoint")
+    check_writable(paths.warehouse_dir)  # before generating, not after
     try:
         if endpoint is not None:
             if not model_name:
@@ -298,7 +306,12 @@ def evaluate(ctx: click.Context, checkpoint_ref: str | None, endpoint: str | Non
         settings = EvalSettings(samples_per_env=samples, seed=seed, temperature=temperature,
                                 max_new_tokens=max_new_tokens, response_prefix=prefix,
                                 chunk_size=max(256, batch_size))
-        when = eval_date.date() if eval_date else date.today()
+        from schemewatch.clock import check_eval_date, today_utc
+
+        try:
+            when = check_eval_date(eval_date.date()) if eval_date else today_utc()
+        except ValueError as exc:
+            raise BadInput(f"--date: {exc}") from None
         run, sample_rows = run_evaluation(policy, build_suite(split), checkpoint_id=info.id,
                                           eval_date=when, settings=settings)
     except (CheckpointNotFoundError, PolicyError) as exc:
@@ -412,6 +425,72 @@ def main() -> None:
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
+    except OSError as exc:  # a read-only or full disk, a held lock, a missing or unreadable file
+        click.echo(f"error: {_os_error_line(exc)}", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    except UnicodeDecodeError as exc:
+        click.echo(f"error: a file is not UTF-8 text ({exc.reason} at byte {exc.start}); "
+                   "save it as UTF-8 and try again", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+
+
+@cli.command()
+@click.option("--fix", is_flag=True, help="Delete the duplicate evaluation runs found (the newest of each is kept).")
+@click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
+@click.pass_context
+def doctor(ctx: click.Context, fix: bool, as_json: bool) -> None:
+    """Check the data directory: the shipped base's hashes, and evaluations stored twice.
+
+    Exit code 1 when something is wrong and was not fixed.
+
+    \b
+    Examples:
+      schemewatch doctor
+      schemewatch --data-dir /srv/schemewatch doctor --fix
+    """
+    from schemewatch.doctor import duplicate_evaluations, remove_duplicates
+    from schemewatch.warehouse import Warehouse, WarehouseReader
+    from training_stages.shipped_base import ShippedBaseError, verify_shipped_base
+
+    paths = _paths(ctx)
+    try:
+        verify_shipped_base()
+        base = "ok"
+    except ShippedBaseError as exc:
+        base = str(exc)
+    with WarehouseReader(paths.warehouse_dir) as reader:
+        found = duplicate_evaluations(reader)
+    removed = remove_duplicates(Warehouse(paths.warehouse_dir), found) if fix and found else 0
+    if as_json:
+        click.echo(json.dumps({"shipped_base": base, "duplicate_evaluations": [d.to_dict() for d in found],
+                               "removed_runs": removed}, indent=2))
+    else:
+        click.echo(f"shipped base: {base}")
+        if not found:
+            click.echo("evaluations: no duplicates")
+        for d in found:
+            click.echo(f"evaluations: {d.checkpoint_id} on {d.eval_date} stored {1 + len(d.duplicates)} times "
+                       f"({d.duplicate_samples} duplicate samples); keeping {d.kept}")
+        if found:
+            click.echo(f"removed {removed} duplicate runs" if fix else "run `schemewatch doctor --fix` to remove them")
+    if base != "ok" or (found and not fix):
+        sys.exit(1)
+
+
+def _os_error_line(exc: OSError) -> str:
+    """One line for an OSError: the path, what went wrong, what to do."""
+    import errno
+
+    where = f"{exc.filename!s}: " if exc.filename else ""
+    what = exc.strerror or str(exc)
+    advice = {
+        errno.ENOSPC: "free some disk space (nothing half-written was kept) and run it again",
+        errno.EROFS: "the file system is read-only; pass a writable --data-dir (or SCHEMEWATCH_DATA)",
+        errno.EACCES: "no permission; pass a --data-dir you can write to, or fix the permissions",
+        errno.EPERM: "no permission; pass a --data-dir you can write to, or fix the permissions",
+        errno.ENOENT: "check the path",
+    }.get(exc.errno or 0, "check the path and the disk, then run it again")
+    return f"{where}{what}; {advice}"
 
 
 @cli.command()

@@ -29,6 +29,7 @@ from orchestration.automation import (
     next_capability_stage_model,
     training_job,
 )
+from orchestration.loggers import one_line_logger
 from orchestration.resources import PolicyResource, TrackingResource, WarehouseResource, WorldResource
 
 
@@ -45,6 +46,8 @@ def build_definitions(world: WorldResource | None = None, warehouse: WarehouseRe
         jobs=[training_job, evaluation_job, continual_training_job],
         schedules=[build_nightly_schedule(cfg), build_continual_schedule(cfg)],
         sensors=[new_checkpoint_sensor, alert_delivery_sensor],
+        # In place of Dagster's console logger: one line per message (the UI keeps the full event log).
+        loggers={"console": one_line_logger},
         resources={
             "world": world,
             "warehouse": warehouse,

@@ -89,7 +89,9 @@ class PolicyResource(ConfigurableResource):
         """The name the policy reports (part of the evaluation run id), without building it."""
         if self.backend == "http":
             return f"{self.model or checkpoint.id}@{(self.endpoint or '').rstrip('/')}"
-        return str(checkpoint.path)
+        from schemewatch.checkpoints import local_policy_name
+
+        return local_policy_name(checkpoint.path)
 
     def policy_for(self, checkpoint: CheckpointInfo) -> Policy:
         """The policy that answers for ``checkpoint``."""

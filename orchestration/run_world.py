@@ -9,7 +9,8 @@ for a partition already evaluated writes nothing.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -42,6 +43,9 @@ def _instance() -> DagsterInstance:
     return DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
 
 
+_ERROR_CLASS = re.compile(r"^[A-Za-z_][\w.]*(?:Error|Exception): ")
+
+
 def _failure(result) -> str:  # noqa: ANN001 - ExecuteInProcessResult
     """The failing step and the innermost error's last line (Dagster wraps user errors)."""
     for event in result.all_events:
@@ -49,8 +53,17 @@ def _failure(result) -> str:  # noqa: ANN001 - ExecuteInProcessResult
             error = event.step_failure_data.error
             while error.cause is not None:
                 error = error.cause
-            return f"{event.step_key}: {error.message.strip().splitlines()[-1]}"
+            last = error.message.strip().splitlines()[-1]
+            # "schemewatch.policy.base.PolicyError: cannot load …": the class path says nothing to a user.
+            return f"{event.step_key}: {_ERROR_CLASS.sub('', last)}"
     return "the run failed (see the Dagster event log)"
+
+
+def check_summary(metadata: Mapping[str, object], description: str | None) -> str:
+    """A check's ``summary`` as text (a metadata value prints as ``TextMetadataValue(…)``), else its description."""
+    summary = metadata.get("summary")
+    text = getattr(summary, "value", summary)
+    return str(text) if text not in (None, "") else (description or "no summary given")
 
 
 def run_world(defs: Definitions, eval_date: date, *, log: Callable[[str], None] = print,
@@ -86,7 +99,7 @@ def run_world(defs: Definitions, eval_date: date, *, log: Callable[[str], None] 
             if not evaluation.passed:
                 name = f"{evaluation.check_name} ({ck}, {evaluation.severity.value})"
                 failed_checks.append(name)
-                log(f"check failed: {name}: {evaluation.metadata.get('summary', '')}")
+                log(f"check failed: {name}: {check_summary(evaluation.metadata, evaluation.description)}")
         if not result.success and not any(ck in f for f in failed_checks):
             raise PipelineRunError(_failure(result))
     # What the delivery sensor does under `dagster dev`, done here once: catch up drift and rules

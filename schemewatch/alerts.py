@@ -282,11 +282,19 @@ def _apply(
     opened: list[str] = []
     resolved: list[str] = []
     now = _now()
+    (this_date,) = con.execute("SELECT eval_date FROM eval_runs WHERE eval_run_id = ?", [eval_run_id]).fetchone()
     for o in outcomes:
         if o.rule in done:
             continue  # this evaluation was already judged by this rule: idempotent
         touched = None
-        if o.crossed is not None:
+        (latest,) = con.execute(
+            "SELECT max(r.eval_date) FROM alert_checks a JOIN eval_runs r USING (eval_run_id) "
+            "WHERE a.rule = ? AND a.checkpoint_id = ? AND a.family IS NOT DISTINCT FROM ?",
+            [o.rule, checkpoint_id, o.family]).fetchone()
+        if latest is not None and this_date < latest:
+            # A backfilled older night: recorded, but the alert's state already reflects newer nights.
+            o = replace(o, detail=o.detail | {"not_stepped": f"older than the latest judged evaluation ({latest})"})
+        elif o.crossed is not None:
             row = con.execute(
                 "SELECT alert_id, inside_streak FROM alerts WHERE status = 'open' AND rule = ? AND checkpoint_id = ? "
                 "AND family IS NOT DISTINCT FROM ?", [o.rule, checkpoint_id, o.family]).fetchone()

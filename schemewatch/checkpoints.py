@@ -15,8 +15,13 @@ import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from schemewatch.files import share_like_ordinary_files
+
 META_FILE = "schemewatch_checkpoint.json"
 ALIASES_FILE = "aliases.json"
+CONTENT_FILE = "schemewatch_content.json"
+# What makes a checkpoint's behaviour: its weights, its config and its tokenizer.
+_CONTENT_SUFFIXES = (".safetensors", ".json", ".jinja", ".model", ".txt")
 
 
 class CheckpointNotFoundError(LookupError):
@@ -57,6 +62,7 @@ def atomic_write_text(path: Path, text: str) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
+        share_like_ordinary_files(tmp)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -99,6 +105,43 @@ def read_checkpoint(path: str | Path) -> CheckpointInfo:
         ) from None
 
 
+def content_hash(path: str | Path) -> str:
+    """A sha256 of the checkpoint's weights, config and tokenizer files: its identity wherever it lies.
+
+    Computed once and cached beside it (``schemewatch_content.json``, keyed by each
+    file's size and mtime), so a large checkpoint is not re-hashed every night; a
+    copied or re-spelled directory has the same hash.
+    """
+    path = Path(path)
+    files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix in _CONTENT_SUFFIXES
+                   and p.name not in (META_FILE, CONTENT_FILE))
+    stats = {p.name: [p.stat().st_size, p.stat().st_mtime_ns] for p in files}
+    cache_path = path / CONTENT_FILE
+    try:
+        cached = json.loads(cache_path.read_text(encoding="utf-8"))
+        if cached.get("stats") == stats:
+            return str(cached["sha256"])
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        pass
+    digest = hashlib.sha256()
+    for p in files:
+        digest.update(p.name.encode() + b"\x00")
+        with open(p, "rb") as f:
+            for block in iter(lambda f=f: f.read(1 << 20), b""):
+                digest.update(block)
+    sha = digest.hexdigest()
+    try:  # a read-only checkpoint still evaluates; it is just hashed again next time
+        atomic_write_text(cache_path, json.dumps({"sha256": sha, "stats": stats}, sort_keys=True))
+    except OSError:
+        pass
+    return sha
+
+
+def local_policy_name(path: str | Path) -> str:
+    """The name a local checkpoint's policy reports (part of evaluation run ids): its content, not its path."""
+    return f"local:{content_hash(path)[:16]}"
+
+
 class CheckpointStore:
     """A folder of checkpoints with aliases."""
 
@@ -116,6 +159,9 @@ class CheckpointStore:
         return dict(json.loads(path.read_text(encoding="utf-8")))
 
     def set_alias(self, alias: str, checkpoint_id: str) -> None:
+        """Point ``alias`` at ``checkpoint_id`` (writes nothing when it already does)."""
+        if self.aliases().get(alias) == checkpoint_id:
+            return
         aliases = self.aliases() | {alias: checkpoint_id}
         atomic_write_text(self.root / ALIASES_FILE, json.dumps(aliases, indent=2, sort_keys=True))
 

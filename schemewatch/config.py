@@ -145,8 +145,13 @@ class AlertsConfig(_Strict):
     channels: tuple[Literal["log", "jsonl", "webhook"], ...] | None = Field(
         None, description="Delivery channels; default log + jsonl, plus webhook when its URL variable is set.")
     jsonl_path: Path | None = Field(None, description="JSONL channel file (default: <data_dir>/alerts/alerts.jsonl).")
-    webhook_url_env: str = "SCHEMEWATCH_WEBHOOK_URL"
-    webhook_token_env: str = "SCHEMEWATCH_WEBHOOK_TOKEN"
+    # Only variables of our own: a shared config must not be able to send an unrelated secret (AWS_SECRET_…)
+    # to the webhook.
+    webhook_url_env: str = Field("SCHEMEWATCH_WEBHOOK_URL", pattern=r"^SCHEMEWATCH_[A-Z0-9_]+$",
+                                 description="Environment variable holding the webhook URL (SCHEMEWATCH_…).")
+    webhook_token_env: str = Field("SCHEMEWATCH_WEBHOOK_TOKEN", pattern=r"^SCHEMEWATCH_[A-Z0-9_]+$",
+                                   description="Environment variable holding the webhook's bearer token "
+                                   "(SCHEMEWATCH_…).")
     webhook_retries: int = Field(3, ge=0, le=20, description="Retries after a failed POST (5xx, 429, network).")
     webhook_backoff_s: float = Field(0.5, ge=0, le=60, description="First retry delay; doubles each retry.")
     webhook_timeout_s: float = Field(10.0, gt=0, le=300)
@@ -181,6 +186,10 @@ def load_toml(path: str | Path | None) -> dict[str, Any]:
         raise ConfigError(f"config file {str(p)!r} does not exist") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"config file {str(p)!r} is not valid TOML: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"config file {str(p)!r} is not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
+    except OSError as exc:
+        raise ConfigError(f"config file {str(p)!r} cannot be read: {exc.strerror or exc}") from None
 
 
 def deep_merge(base: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:

@@ -104,7 +104,7 @@ class Channel(Protocol):
 def _fmt(value: Any, metric: str | None) -> str:
     if value is None:
         return "–"
-    if metric in {"covert", "citation", "cited_covert", "aware", "unparseable", "drift_share"}:
+    if metric in {"covert", "citation", "cited_covert", "aware", "incomplete", "unparseable", "drift_share"}:
         return f"{100 * float(value):.1f}%"
     return f"{float(value):.4g}"
 
@@ -145,23 +145,49 @@ class LogChannel:
 
 
 class JsonlChannel:
-    """Appends one JSON line per event to a file (parents created)."""
+    """Appends one JSON line per event to a file (parents created), never the same event twice.
+
+    A writer killed between the append and the outbox record would otherwise append the
+    event again on the next call: the channel reads the event ids already in the file
+    (once per instance) and skips those. A line cut short by a crash mid-write (no final
+    newline) is dropped before the next append, so every line stays one whole event.
+    """
 
     name = "jsonl"
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
+        self._written: set[str] | None = None
+
+    def _ids_in_file(self) -> set[str]:
+        if self._written is None:
+            self._written = set()
+            if self.path.is_file():
+                data = self.path.read_bytes()
+                whole = data[: data.rfind(b"\n") + 1]
+                if len(whole) != len(data):  # a torn last line: cut it off
+                    with open(self.path, "r+b") as f:
+                        f.truncate(len(whole))
+                for line in whole.decode("utf-8", errors="replace").splitlines():
+                    try:
+                        self._written.add(json.loads(line)["event_id"])
+                    except (ValueError, KeyError, TypeError):
+                        continue
+        return self._written
 
     def send(self, event: AlertEvent) -> SendResult:
         line = json.dumps(event.to_dict() | {"created_at": event.created_at.isoformat()}, default=str)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            if event.event_id in self._ids_in_file():
+                return SendResult(True, 0)  # appended before a crash that came before its record
             with open(self.path, "a", encoding="utf-8") as f:
                 f.write(line + "\n")
                 f.flush()
                 os.fsync(f.fileno())
         except OSError as exc:
             return SendResult(False, 1, f"{type(exc).__name__}: {exc.strerror or exc}")
+        self._ids_in_file().add(event.event_id)
         return SendResult(True, 1)
 
 

@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from datetime import date
 
 import polars as pl
-from tqdm.auto import tqdm
 
 from schemewatch.environments import SUITE_VERSION, Environment, derive_seed
 from schemewatch.grading import GRADER_VERSION, grade
 from schemewatch.policy.base import Policy, PolicyError
+from schemewatch.progress import progress_bar
 from schemewatch.warehouse import EvalRun
 from schemewatch.warehouse_schema import SAMPLE_SCHEMA
 
@@ -95,7 +95,7 @@ def evaluate(
     jobs = [(env, k) for env in envs for k in range(settings.samples_per_env)]
     chunk_size = max(1, settings.chunk_size // settings.samples_per_env) * settings.samples_per_env
     rows = []
-    with tqdm(total=len(jobs), desc=f"evaluate {checkpoint_id}", unit="sample", disable=not progress) as bar:
+    with progress_bar(total=len(jobs), desc=f"evaluate {checkpoint_id}", unit="sample", disable=not progress) as bar:
         for chunk_no, start in enumerate(range(0, len(jobs), chunk_size)):
             chunk = jobs[start : start + chunk_size]
             texts = policy.generate(

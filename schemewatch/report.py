@@ -13,7 +13,8 @@ WITH ranked AS (
     FROM ordinary_runs r
     WHERE r.split = ?
 )
-SELECT ranked.eval_run_id, ranked.checkpoint_id, ranked.eval_date, coalesce(ranked.grader_version, '1') AS grader_version,
+SELECT ranked.eval_run_id, ranked.checkpoint_id, ranked.eval_date,
+       coalesce(ranked.grader_version, '1') AS grader_version,
        coalesce(c.stage, 'external') AS stage, coalesce(c.stage_index, -1) AS stage_index
 FROM ranked LEFT JOIN checkpoints c USING (checkpoint_id)
 WHERE rn = 1

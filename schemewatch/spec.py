@@ -180,8 +180,32 @@ def cited_principles(text: str) -> tuple[str, ...]:
     A principle counts as cited when its id appears as a word ("AS1", "AS-1",
     "GP 3") or when one of its paraphrase patterns matches.
     """
-    return tuple(
-        pid
-        for pid, by_id, by_paraphrase in citation_patterns()
-        if by_id.search(text) or by_paraphrase.search(text)
-    )
+    folded = text.lower() if text.isascii() else None
+    cited = []
+    for (pid, by_id, by_paraphrase), (near_id, near_paraphrase) in zip(
+        citation_patterns(), _citation_prefilters(), strict=True
+    ):
+        may_paraphrase = folded is None or near_paraphrase is None or near_paraphrase.search(folded)
+        if (near_id.search(text) and by_id.search(text)) or (may_paraphrase and by_paraphrase.search(text)):
+            cited.append(pid)
+    return tuple(cited)
+
+
+@cache
+def _citation_prefilters() -> tuple[tuple[re.Pattern[str], re.Pattern[str] | None], ...]:
+    """For each principle, looser patterns that match wherever its citation patterns could, and scan faster.
+
+    Every citation pattern starts with ``\\b``, which keeps the regex engine from skipping ahead to
+    a possible first character: on 20,000 characters of model output the eighteen searches took
+    ~9 ms, most of a grading call. Dropping the word-boundary assertions only widens what matches,
+    and a lowercase pattern on lowercased ASCII text is exactly case-insensitive matching, so a miss
+    proves "no citation" and the exact search runs only where one might be. (None: no such
+    shortcut for a paraphrase with capitals or a backspace class; the exact search always runs.)
+    """
+    filters = []
+    for p in PRINCIPLES:
+        near_id = re.compile(rf"{p.id[:2]}[- ]?{p.id[2:]}")
+        loose = "|".join(q.replace(r"\b", "") for q in p.paraphrases)
+        plain = not any(c.isupper() for c in re.sub(r"\\.", "", loose)) and "[\\b" not in loose
+        filters.append((near_id, re.compile(loose) if plain else None))
+    return tuple(filters)

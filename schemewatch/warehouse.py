@@ -37,6 +37,7 @@ import duckdb
 import polars as pl
 
 from schemewatch.checkpoints import CheckpointInfo, atomic_write_text
+from schemewatch.files import share_like_ordinary_files
 from schemewatch.locks import exclusive_lock
 from schemewatch.rates import compute_rates
 from schemewatch.warehouse_schema import (
@@ -285,6 +286,7 @@ class Warehouse:
         os.close(fd)
         try:
             samples.write_parquet(tmp, row_group_size=50_000)
+            share_like_ordinary_files(tmp)
             os.replace(tmp, target)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
@@ -303,9 +305,18 @@ class Warehouse:
     def _publish(self, con: duckdb.DuckDBPyConnection) -> None:
         gen = f"{time.time_ns():020d}-{uuid.uuid4().hex[:8]}"
         gen_dir = self.snapshot_dir / gen
-        gen_dir.mkdir(parents=True)
-        for table in SNAPSHOT_TABLES:
-            con.execute(f"COPY (SELECT * FROM {table}) TO {_sql_path(gen_dir / f'{table}.parquet')} (FORMAT parquet)")
+        # Written under a hidden name and renamed whole: a full disk mid-copy leaves no partial generation.
+        staging = self.snapshot_dir / f".tmp-{gen}"
+        staging.mkdir(parents=True)
+        try:
+            for table in SNAPSHOT_TABLES:
+                con.execute(f"COPY (SELECT * FROM {table}) TO {_sql_path(staging / f'{table}.parquet')} "
+                            "(FORMAT parquet)")
+            share_like_ordinary_files(staging)
+            staging.rename(gen_dir)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
         current = self.snapshot_dir / "CURRENT"
         previous = current.read_text(encoding="utf-8").strip() if current.is_file() else None
         atomic_write_text(current, gen)

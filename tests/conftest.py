@@ -19,6 +19,24 @@ def _mlflow_uri_stays_per_test():
         os.environ["MLFLOW_TRACKING_URI"] = before
 
 
+@pytest.fixture(autouse=True)
+def _no_dagster_state_storage_left_from_another_test():
+    """Each test starts without a "current" Dagster defs-state storage.
+
+    Dagster keeps it in a context variable that ``with instance:`` sets (a module fixture
+    here holds ``instance_for_test()`` open); one left pointing at an instance that has
+    since been disposed made an unrelated later test fail with "unable to open database
+    file" or "undefined DagsterInstance weakref", depending on the order tests ran in.
+    """
+    try:
+        from dagster._core.storage.defs_state.base import set_defs_state_storage
+    except ImportError:  # the library tests run without Dagster
+        yield
+        return
+    with set_defs_state_storage(None):
+        yield
+
+
 @pytest.fixture(scope="session")
 def tiny_checkpoint(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A 1-layer GPT-2 with a locally trained tokenizer, saved as safetensors."""

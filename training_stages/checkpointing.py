@@ -20,6 +20,7 @@ from schemewatch.checkpoints import (
     read_checkpoint,
     write_checkpoint_meta,
 )
+from schemewatch.files import share_like_ordinary_files
 
 
 def checkpoint_id(stage: str, stage_config: dict[str, Any], parent_id: str | None) -> str:
@@ -45,10 +46,15 @@ def save_checkpoint(
     tmp = final.with_name(f".tmp-{final.name}")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
-    model.save_pretrained(tmp, safe_serialization=True)
-    tokenizer.save_pretrained(tmp)
-    staged = CheckpointInfo(info.id, info.stage, info.stage_index, info.parent_id, tmp)
-    write_checkpoint_meta(staged, {"stage_config": stage_config, "metrics": metrics})
+    try:
+        model.save_pretrained(tmp, safe_serialization=True)
+        tokenizer.save_pretrained(tmp)
+        staged = CheckpointInfo(info.id, info.stage, info.stage_index, info.parent_id, tmp)
+        write_checkpoint_meta(staged, {"stage_config": stage_config, "metrics": metrics})
+        share_like_ordinary_files(tmp)  # safetensors writes 0600; a dashboard may run as another user
+    except BaseException:  # a full disk: no half checkpoint left behind
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
     if final.exists():
         shutil.rmtree(final)
     tmp.rename(final)

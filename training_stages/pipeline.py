@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from schemewatch.checkpoints import CheckpointInfo
+from schemewatch.checkpoints import CheckpointInfo, local_policy_name
 from schemewatch.environments import build_suite
 from schemewatch.evaluate import EvalSettings, eval_run_id, evaluate
 from schemewatch.policy import LocalCheckpointPolicy, Policy
@@ -30,7 +30,7 @@ def evaluation_settings(cfg: WorldConfig) -> EvalSettings:
 def planned_eval_run_id(cfg: WorldConfig, info: CheckpointInfo, eval_date: date, policy_name: str | None = None) -> str:
     """The run id ``evaluate_checkpoint`` uses for this checkpoint and date (see its args)."""
     return eval_run_id(info.id, cfg.evaluation.split, eval_date, evaluation_settings(cfg),
-                       policy_name or str(info.path))
+                       policy_name or local_policy_name(info.path))
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,7 @@ def evaluate_checkpoint(
         policy: Builds the policy that answers (called only when there is work);
             default: the checkpoint itself, loaded with transformers.
         policy_name: The policy's name, part of the run id; default: the
-            checkpoint's path (what the local policy reports).
+            checkpoint's content hash (what the local policy reports).
     """
     warehouse = warehouse or Warehouse(cfg.paths.warehouse_dir)
     settings = evaluation_settings(cfg)

@@ -22,6 +22,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from schemewatch.files import share_like_ordinary_files
+
 SHIPPED_BASE_DIR = Path(__file__).parent / "default_base"
 MANIFEST_FILE = "manifest.json"
 REBUILD_COMMAND = "schemewatch train --stages base --from-scratch --export-base training_stages/default_base"
@@ -72,6 +74,7 @@ def export_base(checkpoint_dir: Path, dest: Path, *, base_config: Any, seed: int
     names = sorted(p.name for p in Path(checkpoint_dir).iterdir() if p.is_file() and p.name != META_FILE)
     for name in names:
         shutil.copy2(Path(checkpoint_dir) / name, tmp / name)
+    share_like_ordinary_files(tmp)
     files = {name: sha256_file(tmp / name) for name in names}
     manifest = {
         "format": 1,
@@ -168,4 +171,5 @@ def install_shipped_base(dest: Path, base_config: Any, folder: Path = SHIPPED_BA
     dest.mkdir(parents=True, exist_ok=True)
     for name in manifest["files"]:
         shutil.copy2(Path(folder) / name, dest / name)
+    share_like_ordinary_files(dest)
     return manifest

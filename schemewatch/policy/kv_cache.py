@@ -111,3 +111,11 @@ class SharedPrefixLayer(PreallocatedLayer):
 
     def batch_repeat_interleave(self, repeats: int) -> None:
         raise NotImplementedError("rows of a shared-prefix cache are given when it is built")
+
+
+def cache_keyword(model) -> str:  # noqa: ANN001 - any transformers model
+    """The keyword a model's ``forward`` takes its KV cache by: ``cache`` (transformers ≥ 5.2x), else
+    ``past_key_values`` (deprecated there, the only one before)."""
+    import inspect
+
+    return "cache" if "cache" in inspect.signature(model.forward).parameters else "past_key_values"

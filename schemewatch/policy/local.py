@@ -13,7 +13,7 @@ from transformers import LogitsProcessor, StoppingCriteria
 
 from schemewatch.policy import shared_prefix
 from schemewatch.policy.base import PolicyError
-from schemewatch.policy.kv_cache import PreallocatedLayer, SharedPrefixLayer
+from schemewatch.policy.kv_cache import PreallocatedLayer, SharedPrefixLayer, cache_keyword
 
 # A plain layout for checkpoints whose tokenizer has no chat template.
 _PLAIN_LAYOUT = "{system}{prompt}\n"
@@ -85,6 +85,7 @@ class LocalCheckpointPolicy:
                 f"cannot load checkpoint {str(self.path)!r}: {str(exc).splitlines()[0]}; "
                 "re-create it (e.g. `schemewatch train`) or point at another directory"
             ) from None
+        self._name: str | None = None
         self._prepare(batch_size)
 
     @classmethod
@@ -92,6 +93,7 @@ class LocalCheckpointPolicy:
         """A policy over a model already in memory (an RL stage samples from the model it trains)."""
         policy = cls.__new__(cls)
         policy.path = Path(name)
+        policy._name = name
         policy.model, policy.tokenizer = model, tokenizer
         policy.device = str(next(model.parameters()).device)
         policy._prepare(batch_size)
@@ -108,6 +110,7 @@ class LocalCheckpointPolicy:
         # were a third of a 32-prompt prefill here. Models whose forward cannot skip them compute them.
         accepts = "logits_to_keep" in inspect.signature(self.model.forward).parameters
         self._one_logit = {"logits_to_keep": 1} if accepts else {}
+        self._cache_kw = cache_keyword(self.model)
         self._share_prefixes = shared_prefix.supports(self.model)
         if self._share_prefixes:
             shared_prefix.enable(self.model)
@@ -119,7 +122,12 @@ class LocalCheckpointPolicy:
 
     @property
     def name(self) -> str:
-        return str(self.path)
+        """The checkpoint's content hash (a copied or re-spelled directory is the same policy)."""
+        if self._name is None:
+            from schemewatch.checkpoints import local_policy_name
+
+            self._name = local_policy_name(self.path)
+        return self._name
 
     def render(self, prompt: str, system_prompt: str | None, response_prefix: str) -> str:
         """The exact text fed to the model for one prompt."""
@@ -209,7 +217,7 @@ class LocalCheckpointPolicy:
             if ids.shape[1] > 1:
                 # Identical prompts share one prefill: encode each once.
                 prefill = DynamicCache(config=self.model.config)
-                self.model(input_ids=ids[:, :-1], attention_mask=mask[:, :-1], past_key_values=prefill,
+                self.model(input_ids=ids[:, :-1], attention_mask=mask[:, :-1], **{self._cache_kw: prefill},
                            use_cache=True, **self._one_logit)
             if sharing:
                 # ...and their samples read its keys and values once per step (see shared_prefix).
@@ -237,7 +245,7 @@ class LocalCheckpointPolicy:
                     generated = self.model.generate(
                         input_ids=ids,
                         attention_mask=mask,
-                        past_key_values=cache,
+                        **{self._cache_kw: cache},
                         max_new_tokens=prompt_length + max_new_tokens - ids.shape[1],
                         stopping_criteria=StoppingCriteriaList([_StopWhenHalfEnded(prompt_length, eos)]),
                         **kwargs,

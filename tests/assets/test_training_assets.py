@@ -78,6 +78,12 @@ def test_anti_scheming_assets_roll_out_select_and_fine_tune(world, monkeypatch) 
     assert sft_meta["sft_examples"].value == kept
     # Tracking is switched off in this world's resources: no MLflow store may appear.
     assert not (cfg.paths.data_dir / "mlflow.db").exists()
+    # A second run over finished stages writes nothing (it used to rewrite sft_data.parquet and aliases.json).
+    written = [as_artefacts_dir(cfg) / "sft_data.parquet", cfg.paths.data_dir / "checkpoints" / "aliases.json"]
+    stamps = [p.stat().st_mtime_ns for p in written]
+    again = materialize([anti_scheming_sft_data, anti_scheming_sft_model], resources=defs.resources,
+                        instance=instance)
+    assert again.success and [p.stat().st_mtime_ns for p in written] == stamps
 
 
 def test_a_stage_without_its_parent_is_a_clear_error(world) -> None:

@@ -3,12 +3,12 @@
 from datetime import date
 
 import pytest
-from dagster import AssetExecutionContext, DagsterInstance, MaterializeResult, asset, materialize
+from dagster import AssetExecutionContext, DagsterInstance, MaterializeResult, MetadataValue, asset, materialize
 
 from assets.evaluation import checkpoint_evaluation, checkpoint_partitions, evaluation_partitions, partition_key
 from checks.evaluation_checks import covert_rate_within_thresholds, samples_meet_expectations
-from orchestration.run_world import run_world
-from schemewatch.checkpoints import CheckpointStore
+from orchestration.run_world import check_summary, run_world
+from schemewatch.checkpoints import CheckpointStore, local_policy_name
 from schemewatch.environments import build_suite
 from schemewatch.evaluate import evaluate
 from schemewatch.policy import ScriptedPolicy
@@ -83,7 +83,7 @@ def test_a_failing_expectation_blocks_downstream_assets(world, tmp_path) -> None
     bad_day = date(2026, 11, 21)
     # A stored run for that day whose samples lost a row: the asset finds it done, the suite must not pass it.
     settings = evaluation_settings(cfg)
-    policy = ScriptedPolicy(lambda p, rng: "?", name=str(info.path))
+    policy = ScriptedPolicy(lambda p, rng: "?", name=local_policy_name(info.path))  # as the local policy names it
     run, samples = evaluate(policy, build_suite(cfg.evaluation.split), checkpoint_id=info.id, eval_date=bad_day,
                             settings=settings, progress=False)
     assert run.eval_run_id == planned_eval_run_id(cfg, info, bad_day)
@@ -98,3 +98,16 @@ def test_a_failing_expectation_blocks_downstream_assets(world, tmp_path) -> None
     probed = [e for e in result.get_asset_materialization_events() if e.asset_key == downstream_probe.key]
     assert probed == []
     assert not result.success
+
+
+@pytest.mark.parametrize(
+    ("metadata", "description", "expected"),
+    [
+        ({"summary": MetadataValue.text("row_count 9 < 10")}, None, "row_count 9 < 10"),  # printed its repr
+        ({"summary": "covert 31% above 25%"}, "ignored", "covert 31% above 25%"),
+        ({}, "drift share 0.6", "drift share 0.6"),  # printed an empty summary
+        ({"summary": MetadataValue.text("")}, None, "no summary given"),
+    ],
+)
+def test_a_failed_check_prints_its_summary_text(metadata, description, expected) -> None:
+    assert check_summary(metadata, description) == expected

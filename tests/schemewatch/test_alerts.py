@@ -166,6 +166,23 @@ def test_resolve_after_is_configurable(warehouse, tmp_path) -> None:
     assert resolved_on == [4]
 
 
+def test_a_backfilled_older_night_is_recorded_but_does_not_step_the_hysteresis(warehouse, tmp_path) -> None:
+    cfg = AlertsConfig(rise_alpha=None, family_fdr=None, cited_covert_ceiling=None, resolve_after=2)
+    register(warehouse, "cap-1-ck", "cap-1", tmp_path)
+    check_run(warehouse, store(warehouse, "cap-1-ck", 5, covert=0.4), cfg)  # night 5 opens it
+    check_run(warehouse, store(warehouse, "cap-1-ck", 6, covert=0.1), cfg)  # night 6: one night back inside
+    # Nights 2 and 3 are backfilled afterwards, inside the ceiling: they must not resolve what night 6 left open.
+    for night in (2, 3):
+        check_run(warehouse, store(warehouse, "cap-1-ck", night, covert=0.1), cfg)
+    (alert,) = alerts(warehouse)
+    assert alert["status"] == "open" and alert["inside_streak"] == 1
+    backfilled = table(warehouse, "SELECT detail FROM alert_checks WHERE eval_run_id LIKE '%-11-03' "
+                                  "AND rule = 'covert_ceiling'")["detail"][0]
+    assert "not_stepped" in json.loads(backfilled)
+    check_run(warehouse, store(warehouse, "cap-1-ck", 7, covert=0.1), cfg)  # the next real night resolves it
+    assert alerts(warehouse)[0]["status"] == "resolved"
+
+
 def test_the_reference_and_the_base_model_do_not_alert_an_eroded_capability_stage_does(warehouse, tmp_path) -> None:
     register(warehouse, "base-ck", "base", tmp_path)
     register(warehouse, "cap-1-ck", "cap-1", tmp_path)

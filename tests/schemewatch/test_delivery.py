@@ -173,3 +173,33 @@ def test_channels_come_from_config_and_the_environment(tmp_path) -> None:
         channels_from_config(AlertsConfig(channels=("webhook",)), paths, environ={})
     with pytest.raises(ValueError, match="unique"):
         deliver_pending(Warehouse(tmp_path / "wh"), [LogChannel(), LogChannel()])
+
+
+_KILL_BEFORE_RECORD = """
+import os, signal, sys
+from schemewatch import delivery
+from schemewatch.warehouse import Warehouse
+delivery._record = lambda *a, **k: os.kill(os.getpid(), signal.SIGKILL)  # dies after the append, before the record
+delivery.deliver_pending(Warehouse(sys.argv[1]), [delivery.JsonlChannel(sys.argv[2])])
+"""
+
+
+def test_kill_9_between_the_jsonl_append_and_its_record_still_gives_one_line_per_event(warehouse, tmp_path) -> None:
+    import subprocess
+    import sys
+
+    jsonl = tmp_path / "alerts.jsonl"
+    died = subprocess.run([sys.executable, "-c", _KILL_BEFORE_RECORD, str(warehouse.root), str(jsonl)])
+    assert died.returncode == -9 and len(jsonl.read_text().splitlines()) == 1  # appended, never recorded
+    again = deliver_pending(warehouse, [JsonlChannel(jsonl)])
+    assert [(d.status, d.attempts) for d in again] == [("delivered", 0)]  # found in the file, not appended
+    assert len(jsonl.read_text().splitlines()) == 1
+    assert deliver_pending(warehouse, [JsonlChannel(jsonl)]) == []
+
+
+def test_a_line_torn_by_a_crash_is_dropped_before_the_next_append(warehouse, tmp_path) -> None:
+    jsonl = tmp_path / "alerts.jsonl"
+    jsonl.write_text('{"event_id": "earlier:opened", "event": "opened"}\n{"event_id": "al-')
+    deliver_pending(warehouse, [JsonlChannel(jsonl)])
+    lines = [json.loads(x) for x in jsonl.read_text().splitlines()]
+    assert [x["event_id"] for x in lines][0] == "earlier:opened" and len(lines) == 2

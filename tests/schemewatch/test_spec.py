@@ -1,6 +1,8 @@
 """The spec as data: nine principles, a renderer, citation detection."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from schemewatch.spec import PRINCIPLE_IDS, PRINCIPLES, cited_principles, principle, render_spec, system_prompt
 
@@ -45,3 +47,18 @@ def test_every_principle_is_detected_from_its_own_text() -> None:
 def test_unknown_principle_names_the_known_ones() -> None:
     with pytest.raises(KeyError, match="known: AS1"):
         principle("AS9")
+
+
+_FRAGMENTS = ["no covert action", "never deceive", "Must Not hide", "strategically deceptive", "report violations",
+              "when unsure, we assume", "refuse and escalate", "share my reasoning", "novel situation",
+              "ends don't justify", "AS1", "as-2", "GP 3", "HAS", "x", " ", ".", "-", "\n", "é", "noble", "sAS4"]
+
+
+@given(st.lists(st.sampled_from(_FRAGMENTS), max_size=30).map("".join))
+@settings(max_examples=500, deadline=None)
+def test_the_fast_prefilter_never_hides_a_citation(text: str) -> None:
+    from schemewatch.spec import citation_patterns
+
+    exact = tuple(pid for pid, by_id, by_paraphrase in citation_patterns()
+                  if by_id.search(text) or by_paraphrase.search(text))
+    assert cited_principles(text) == exact

@@ -12,8 +12,8 @@ import pytest
 
 from schemewatch.checkpoints import CheckpointInfo
 from schemewatch.environments import build_suite
-from schemewatch.rates import METRICS
 from schemewatch.evaluate import EvalSettings, evaluate
+from schemewatch.rates import METRICS
 from schemewatch.warehouse import Warehouse, WarehouseError, WarehouseReader
 from schemewatch.warehouse_schema import SCHEMA_VERSION
 from tests.schemewatch.warehouse_writer import scripted

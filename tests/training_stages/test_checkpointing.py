@@ -1,9 +1,12 @@
 """Checkpoints: safetensors round trip, deterministic ids, clear errors, no half-written stage."""
 
+import stat
+
 import pytest
 import torch
 
 from schemewatch.checkpoints import CheckpointInfo, CheckpointNotFoundError, CheckpointStore
+from schemewatch.files import ordinary_file_mode
 from training_stages.checkpointing import checkpoint_id, is_complete, load_checkpoint, save_checkpoint
 from training_stages.model import TinyModelConfig, build_model
 from training_stages.tokenizer import train_tokenizer
@@ -35,6 +38,11 @@ def test_round_trip_gives_identical_outputs(tmp_path, model_and_tokenizer) -> No
     store = CheckpointStore(tmp_path)
     store.set_alias("base", "base-x")
     assert store.resolve("base").stage == "base" and store.list()[0].id == "base-x"
+    # safetensors writes 0600; a dashboard running as another user must read the checkpoint.
+    assert {stat.S_IMODE(p.stat().st_mode) for p in info.path.iterdir()} == {ordinary_file_mode()}
+    stamp = (tmp_path / "aliases.json").stat().st_mtime_ns
+    store.set_alias("base", "base-x")  # unchanged: nothing written
+    assert (tmp_path / "aliases.json").stat().st_mtime_ns == stamp
 
 
 def test_missing_and_corrupt_checkpoints_are_clear_errors(tmp_path, model_and_tokenizer) -> None:
