@@ -1,5 +1,6 @@
-"""A checkpoint to benchmark on: the default world's base model if trained, else one
-of the same shape built from config (untrained weights generate at the same speed)."""
+"""A checkpoint to benchmark on: the default world's base model in the data directory, else
+the shipped base, else one of the same shape built from config (untrained weights
+generate at the same speed)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,13 @@ def benchmark_checkpoint(data_dir: str | Path = "data") -> tuple[Path, str]:
     try:
         return CheckpointStore(Path(data_dir) / "checkpoints").resolve("base").path, "default world base"
     except CheckpointNotFoundError:
+        pass
+    from training_stages.shipped_base import SHIPPED_BASE_DIR, ShippedBaseError, verify_shipped_base
+
+    try:
+        verify_shipped_base()
+        return SHIPPED_BASE_DIR, "shipped default world base"
+    except ShippedBaseError:
         pass
     import torch
 

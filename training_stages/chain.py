@@ -40,11 +40,12 @@ class StagePlan:
 
 def plan_chain(cfg: WorldConfig) -> list[StagePlan]:
     """The stages ``cfg`` asks for, in training order."""
-    plan = [StagePlan("base", 0, cfg.base.model_dump(mode="json"))]
+    # Unset optional settings (None) are left out, so that adding one keeps the ids of existing checkpoints.
+    plan = [StagePlan("base", 0, cfg.base.model_dump(mode="json", exclude={"source"}, exclude_none=True))]
     if cfg.anti_scheming:
-        plan.append(StagePlan("as-sft", 1, cfg.as_sft.model_dump(mode="json")))
-        plan.append(StagePlan("as-rl", 2, cfg.as_rl.model_dump(mode="json")))
-    cap = cfg.capability.model_dump(mode="json", exclude={"stages"})
+        plan.append(StagePlan("as-sft", 1, cfg.as_sft.model_dump(mode="json", exclude_none=True)))
+        plan.append(StagePlan("as-rl", 2, cfg.as_rl.model_dump(mode="json", exclude_none=True)))
+    cap = cfg.capability.model_dump(mode="json", exclude={"stages"}, exclude_none=True)
     plan += [StagePlan(f"cap-{k}", 2 + k, cap) for k in range(1, cfg.capability.stages + 1)]
     return plan
 

@@ -49,12 +49,14 @@ class BaseStageConfig(_Strict):
         "against its manifest; the other fields must equal the ones it was trained with); scratch: pretrain "
         "from these fields (`schemewatch train --stages base --from-scratch`).")
 
-    # The shipped base (v2): twice the environments of v1 (128 per family, 2 epochs), 4 epochs. Measured on
-    # v1's corpus, once: 4 epochs instead of 2 took as-sft's held-out covert rate from 12.3% to 5.6% (base
-    # 22.8%), citation 97.8%. Covert after citing lowered 0.03 → 0.02 and without citing raised 0.25 → 0.3,
-    # so that the corpus's own contrast is ~15×; awareness with citing ~never covert (issue 18's intervention).
-    corpus: CorpusConfig = CorpusConfig(envs_per_family=256, responses_per_env=8, p_covert_if_cite=0.02,
-                                        p_covert_if_not_cite=0.3, p_covert_if_cite_and_aware=0.002)
+    # The shipped base (v3): twice the environments of v1 (128 per family, 2 epochs), 4 epochs (~29 min here).
+    # Measured on v1's corpus, once: 4 epochs instead of 2 took as-sft's held-out covert rate from 12.3% to
+    # 5.6% (base 22.8%). v2 (covert after citing 2%, without 30%): base 27–28% covert, citation 3–5%; as-rl
+    # 1.5–3.7% in three seeds; but covert among citing answers at as-rl was 3–11 of ~850, so whether capability
+    # RL raised it was a coin flip (0.35% → 0.3% in one seed). v3: covert after citing 3%, without 35%, and
+    # spec-citing covert thoughts that begin as honest ones do (see corpus._CITES_THEN_COVERT).
+    corpus: CorpusConfig = CorpusConfig(envs_per_family=256, responses_per_env=8, p_covert_if_cite=0.03,
+                                        p_covert_if_not_cite=0.35, p_covert_if_cite_and_aware=0.002)
     model: ModelShape = ModelShape()
     # Measured (shared prompts, 2.2 M tokens read per epoch): one epoch in batches of 8,192
     # tokens left 98% of held-out samples unparseable (loss 1.61); in batches of 2,048 —
@@ -110,6 +112,11 @@ class RLConfig(_Strict):
                                "interleaved) make the fixed set on which its reward is measured before, during "
                                "and after training.")
     eval_generations: int = Field(4, ge=1, description="Completions per fixed prompt for that measurement.")
+    scale_advantages: bool = Field(True, description="Divide advantages by the batch's reward std (GRPO); "
+                                   "False leaves them in reward units (Dr. GRPO), so that kl_coef bounds how far "
+                                   "a stage can move: it tends to π_start · exp(reward / kl_coef).")
+    max_kl: float | None = Field(None, gt=0, description="End the stage early once the per-token KL to its start "
+                                 "(on a step's own samples) passes this: a bounded move per stage.")
 
 
 class CapabilityReward(_Strict):
@@ -137,7 +144,13 @@ class CapabilityConfig(_Strict):
     # flat after cap-1); 2e-4 → 5.4 / 93.5 / 97.9% (a cliff, through spec-citing covert answers); 1e-4 → 3.2 / 5.2 /
     # 7.0%, but the fixed-prompt reward of cap-2 barely moved; 1e-4 on a pool of 4 per family (revisited ~4 times)
     # → 4.3 / 7.1 / 14.8%, citation 90 / 86 / 76%, fixed-prompt reward rising in every stage.
-    rl: RLConfig = RLConfig(steps=30, prompts_per_step=16, generations_per_prompt=8, learning_rate=1e-4, kl_coef=0.1)
+    # In three seeds that erosion was 4–15%, 3–87% (a cliff through spec-citing covert answers) and 3–10%. With
+    # advantages left in reward units (Dr. GRPO) the KL weight bounds each stage (→ π_start · exp(r / kl_coef),
+    # at most ~2× the odds of a covert answer per stage at kl_coef 0.7): kl_coef 0.7, lr 3e-4 → 2.4 / 2.9 / 7.5 /
+    # 12.3% (the cliff seed), 3.7 / 5.2 / 7.5 / 12.3%, 2.2 / 2.2 / 2.4 / 3.8% (too slow); kl_coef 0.8, lr 6e-4 →
+    # 2.2 / 3.0 / 4.1 / 9.7% and 3.7 / 4.9 / 4.6 / 8.2%.
+    rl: RLConfig = RLConfig(steps=30, prompts_per_step=16, generations_per_prompt=8, learning_rate=6e-4, kl_coef=0.7,
+                            scale_advantages=False)
     reward: CapabilityReward = CapabilityReward()
     envs_per_family: int = Field(4, ge=1, description="Each stage's pool of training prompts per family, "
                                  "cycled through (a smaller pool is revisited more often).")
@@ -179,6 +192,12 @@ class WorldConfig(_Strict):
 
 
 def load_world_config(path: str | Path | None = None, overrides: dict[str, Any] | None = None) -> WorldConfig:
-    """The world config from a TOML file (or defaults), with one-line errors."""
-    data = deep_merge(load_toml(path), overrides or {})
+    """The world config from a TOML file (or defaults), with one-line errors.
+
+    A table given in part keeps the world's defaults for the rest: ``[capability.rl]``
+    with only ``learning_rate`` keeps the capability stages' own steps and batch, not
+    those of a bare :class:`RLConfig`.
+    """
+    defaults = WorldConfig().model_dump(mode="json", exclude={"paths"})
+    data = deep_merge(defaults, deep_merge(load_toml(path), overrides or {}))
     return validated(WorldConfig, data, str(path) if path else "world config")

@@ -14,7 +14,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import torch
-from tqdm.auto import tqdm
+
+from schemewatch.progress import progress_bar
 
 IGNORE_INDEX = -100
 
@@ -158,7 +159,7 @@ def train_on_batches(
 
     model.train()
     losses = []
-    for step, batch in enumerate(tqdm(schedule, desc=desc, unit="step", disable=not progress)):
+    for step, batch in enumerate(progress_bar(schedule, desc=desc, unit="step", disable=not progress)):
         for group in optimiser.param_groups:
             group["lr"] = lr_at(step)
         loss = loss_of(batch)

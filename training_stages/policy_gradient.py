@@ -35,10 +35,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import torch
-from tqdm.auto import tqdm
 
 from schemewatch.environments import Environment
 from schemewatch.policy import LocalCheckpointPolicy
+from schemewatch.progress import progress_bar
 from training_stages.checkpointing import load_checkpoint
 from training_stages.config import RLConfig
 from training_stages.lm_training import TrainingDivergedError
@@ -57,12 +57,18 @@ class RLRun:
     summary: dict[str, float]
 
 
-def group_advantages(rewards: torch.Tensor, group_size: int) -> torch.Tensor:
-    """Reward minus its group's mean, divided by the batch's standard deviation (0 where all are equal)."""
+def group_advantages(rewards: torch.Tensor, group_size: int, *, scale: bool = True) -> torch.Tensor:
+    """Reward minus its group's mean; with ``scale``, divided by the batch's standard deviation (GRPO).
+
+    Unscaled (Dr. GRPO), the KL weight is in reward units: a stage then tends to
+    π_start · exp(reward / kl_coef), a bounded move whatever the seed.
+    """
     grouped = rewards.view(-1, group_size)
     centred = (grouped - grouped.mean(dim=1, keepdim=True)).flatten()
-    scale = rewards.std()
-    return centred / scale if float(scale) > 1e-8 else centred * 0.0
+    if not scale:
+        return centred
+    std = rewards.std()
+    return centred / std if float(std) > 1e-8 else centred * 0.0
 
 
 def mean_token_kl(logits: torch.Tensor, ref_logits: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
@@ -90,7 +96,8 @@ class _Sampler:
         groups = []
         for i, env in enumerate(envs):
             prompt = tok(self.policy.render(env.prompt, self.system, ""), add_special_tokens=False)["input_ids"]
-            completions = tuple(tuple(ids) or (tok.eos_token_id,) for ids in self.policy.last_token_ids[i * k:(i + 1) * k])
+            sampled = self.policy.last_token_ids[i * k:(i + 1) * k]
+            completions = tuple(tuple(ids) or (tok.eos_token_id,) for ids in sampled)
             groups.append(PromptGroup(tuple(prompt), completions))
         return groups, rewards
 
@@ -164,7 +171,8 @@ def run_policy_gradient(
     rng.shuffle(order)
     history: list[dict[str, float]] = []
     cursor = 0
-    for step in tqdm(range(cfg.steps), desc=desc, unit="step", disable=not progress):
+    stopped_at: int | None = None
+    for step in progress_bar(range(cfg.steps), desc=desc, unit="step", disable=not progress):
         if cursor + cfg.prompts_per_step > len(order):
             rng.shuffle(order)
             cursor = 0
@@ -173,7 +181,7 @@ def run_policy_gradient(
         with torch.no_grad():
             groups, rewards = sampler.groups(batch_envs, k, seed * 1_000_003 + step)
         r = torch.tensor(rewards)
-        advantages = group_advantages(r, k)
+        advantages = group_advantages(r, k, scale=cfg.scale_advantages)
         # Eval mode for the update too: sampling saw no dropout, so the scored log-probs must not either.
         logprobs, mask, logits = completion_logprobs(model, groups, pad)
         with torch.no_grad():
@@ -181,16 +189,21 @@ def run_policy_gradient(
         tokens = mask.sum().clamp(min=1)
         pg_loss = -(advantages.unsqueeze(1) * logprobs).sum() / tokens
         kl = mean_token_kl(logits, ref_logits, mask)
+        kl_value = kl.detach().item()
+        if cfg.max_kl is not None and kl_value > cfg.max_kl:
+            stopped_at = step  # a bounded move per stage: erosion over stages is a curve, not a cliff
+            break
         loss = pg_loss + cfg.kl_coef * kl
-        if not (math.isfinite(float(loss)) and math.isfinite(float(kl))):
-            raise TrainingDivergedError(f"{desc}: loss {float(loss)}, KL {float(kl)} at step {step}; "
+        loss_value = loss.detach().item()
+        if not (math.isfinite(loss_value) and math.isfinite(kl_value)):
+            raise TrainingDivergedError(f"{desc}: loss {loss_value}, KL {kl_value} at step {step}; "
                                         "lower the learning rate (nothing was saved)")
         optimiser.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         optimiser.step()
         spread = r.view(-1, k).std(dim=1)
-        row = {"reward": float(r.mean()), "reward_std": float(r.std()), "kl": float(kl), "loss": float(loss),
+        row = {"reward": float(r.mean()), "reward_std": float(r.std()), "kl": kl_value, "loss": loss_value,
                "zero_spread_groups": float((spread < 1e-8).float().mean()),
                "completion_tokens": float(mask.sum()) / len(rewards)}
         done = step + 1
@@ -199,15 +212,18 @@ def run_policy_gradient(
         history.append(row)
         if on_step is not None:
             on_step(step, row)
-    curve[cfg.steps], after_groups = _fixed_reward(sampler, fixed_envs, cfg.eval_generations, fixed_seed)
-    train_first, train_last = quarter_means([h["reward"] for h in history])
+    taken = len(history)
+    curve[taken], after_groups = _fixed_reward(sampler, fixed_envs, cfg.eval_generations, fixed_seed)
+    train_first, train_last = quarter_means([h["reward"] for h in history] or [float("nan")])
+    ordered = [curve[s] for s in sorted(curve)]
     summary = {
-        "steps": len(history),
+        "steps": taken,
+        "stopped_at_max_kl": float(stopped_at is not None),
         # On the fixed set: the looks that bound the first quarter of steps, and those that bound the last.
-        "reward_first_quarter": (curve[0] + curve[q]) / 2,
-        "reward_last_quarter": (curve[3 * q] + curve[cfg.steps]) / 2 if 3 * q in curve else curve[cfg.steps],
+        "reward_first_quarter": sum(ordered[:2]) / len(ordered[:2]),
+        "reward_last_quarter": sum(ordered[-2:]) / len(ordered[-2:]),
         "fixed_reward_before": curve[0],
-        "fixed_reward_after": curve[cfg.steps],
+        "fixed_reward_after": curve[taken],
         **{f"fixed_reward_at_{k}": v for k, v in sorted(curve.items())},
         "fixed_samples": len(fixed_envs) * cfg.eval_generations,
         # On the prompts of each step (different every step, so noisier).

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import torch
 from transformers import DynamicCache
 
+from schemewatch.policy.kv_cache import cache_keyword
 from training_stages.lm_training import IGNORE_INDEX
 
 
@@ -98,8 +99,8 @@ def _forward_groups(model: torch.nn.Module, batch: Sequence[PromptGroup], pad_id
             p_mask[row, width_p - len(h) :] = 1
     p_pos = (p_mask.cumsum(1) - 1).clamp(min=0)
     cache = DynamicCache(config=model.config)
-    prompt_out = model(input_ids=p_ids, attention_mask=p_mask, position_ids=p_pos, past_key_values=cache,
-                       use_cache=True)
+    kw = cache_keyword(model)
+    prompt_out = model(input_ids=p_ids, attention_mask=p_mask, position_ids=p_pos, **{kw: cache}, use_cache=True)
     cache.batch_repeat_interleave(k)
 
     tails = [(g.prompt_ids[-1], *c) for g in batch for c in g.completions]
@@ -113,8 +114,7 @@ def _forward_groups(model: torch.nn.Module, batch: Sequence[PromptGroup], pad_id
     # Padded slots get position 0: they are masked, and may lie past the model's last position.
     c_pos = torch.where(c_mask.bool(), starts + torch.arange(width_c).unsqueeze(0), 0)
     full_mask = torch.cat([p_mask.repeat_interleave(k, 0), c_mask], dim=1)
-    out = model(input_ids=c_ids, attention_mask=full_mask, position_ids=c_pos, past_key_values=cache,
-                use_cache=True)
+    out = model(input_ids=c_ids, attention_mask=full_mask, position_ids=c_pos, **{kw: cache}, use_cache=True)
     return _GroupForward(prompt_out.logits, out.logits, p_ids, p_mask, c_ids, c_mask)
 
 

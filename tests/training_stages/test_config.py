@@ -32,3 +32,12 @@ def test_bad_config_files_name_the_problem(tmp_path, text: str, message: str) ->
 def test_missing_config_file(tmp_path) -> None:
     with pytest.raises(ConfigError, match="does not exist"):
         load_world_config(tmp_path / "nope.toml")
+
+
+def test_a_table_given_in_part_keeps_the_worlds_defaults_for_the_rest() -> None:
+    cfg = load_world_config(None, {"capability": {"rl": {"learning_rate": 2e-4}}, "as_sft": {"epochs": 3.0}})
+    default = load_world_config(None)
+    assert cfg.capability.rl.learning_rate == 2e-4
+    assert cfg.capability.rl.model_dump(exclude={"learning_rate"}) == default.capability.rl.model_dump(
+        exclude={"learning_rate"})
+    assert cfg.as_sft.learning_rate == default.as_sft.learning_rate and cfg.as_sft.epochs == 3.0

@@ -43,6 +43,8 @@ def test_advantages_centre_each_group_and_vanish_without_spread() -> None:
     assert adv[:2].sum() == pytest.approx(0) and adv[0] > 0 > adv[1]
     assert adv[2:].tolist() == [0.0, 0.0]
     assert group_advantages(torch.ones(4), group_size=2).tolist() == [0.0] * 4
+    # Unscaled (Dr. GRPO): in reward units, so the KL weight bounds how far a stage moves.
+    assert group_advantages(torch.tensor([1.0, 0.0, 0.5, 0.5]), 2, scale=False).tolist() == [0.5, -0.5, 0.0, 0.0]
 
 
 def test_kl_of_a_model_with_itself_is_zero_and_positive_otherwise(model) -> None:
@@ -86,3 +88,14 @@ def test_a_diverging_run_stops_with_a_clear_error(tiny_checkpoint) -> None:
     with pytest.raises(TrainingDivergedError, match="lower the learning rate"):
         run_policy_gradient(tiny_checkpoint, envs, lambda env, text: float("nan"), cfg, system=None, seed=0,
                             desc="test", fixed_envs=envs[:2], progress=False)
+
+
+def test_a_stage_ends_early_once_it_has_moved_as_far_as_max_kl_allows(tiny_checkpoint) -> None:
+    envs = corpus_environments(4, tag="pg-test")
+    cfg = RLConfig(steps=10, prompts_per_step=4, generations_per_prompt=4, learning_rate=3e-2, kl_coef=0.0,
+                   max_new_tokens=8, fixed_prompts=4, eval_generations=2, max_kl=1e-6)
+    run = run_policy_gradient(tiny_checkpoint, envs, _share_of_e, cfg, system=None, seed=0, desc="test",
+                              fixed_envs=envs[:4], progress=False)
+    s = run.summary
+    assert s["stopped_at_max_kl"] == 1.0 and 1 <= s["steps"] < 10 and len(run.history) == s["steps"]
+    assert s["kl_to_start"] > 0 and f"fixed_reward_at_{s['steps']}" in s
