@@ -44,8 +44,11 @@ def test_the_date_check_uses_the_utc_calendar() -> None:
 
 def test_a_host_ahead_of_utc_gets_the_utc_date_by_default(tmp_path) -> None:
     # UTC+14: the local date is tomorrow's UTC date for ten hours of every day.
+    # The default date and the last date partition must be the same UTC day (the default was date.today()).
     code = "from schemewatch.clock import today_utc; from datetime import datetime, UTC; " \
-           "assert today_utc() == datetime.now(UTC).date(); print('ok')"
+           "from assets.evaluation import date_partitions; " \
+           "assert today_utc() == datetime.now(UTC).date(); " \
+           "assert date_partitions.get_last_partition_key() == today_utc().isoformat(); print('ok')"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             env={"TZ": "Etc/GMT-14", "PATH": ""})
     assert result.stdout.strip() == "ok", result.stderr
