@@ -74,7 +74,16 @@ def run_world(defs: Definitions, eval_date: date, *, log: Callable[[str], None] 
         PipelineRunError: an evaluation run failed (not a check: failed checks are returned).
         Exceptions from training (bad config, divergence) propagate unchanged.
     """
-    instance = instance or _instance()
+    if instance is None:
+        # Entered, our instance is Dagster's current one while the jobs are resolved and run. Without that,
+        # a "current" state storage left by an instance disposed earlier in the same process (seen in the test
+        # suite, depending on test order) failed the run with "undefined DagsterInstance weakref".
+        with _instance() as own:
+            return _run_world(defs, eval_date, log, own)
+    return _run_world(defs, eval_date, log, instance)
+
+
+def _run_world(defs: Definitions, eval_date: date, log: Callable[[str], None], instance: DagsterInstance) -> WorldRun:
     cfg = defs.resources["world"].load()
     log("training: materialising the chain (finished stages are reused)")
     defs.resolve_job_def("training_job").execute_in_process(instance=instance, run_config=_QUIET)

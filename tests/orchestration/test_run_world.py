@@ -111,3 +111,20 @@ def test_a_failing_expectation_blocks_downstream_assets(world, tmp_path) -> None
 )
 def test_a_failed_check_prints_its_summary_text(metadata, description, expected) -> None:
     assert check_summary(metadata, description) == expected
+
+
+def test_a_run_survives_a_stale_current_instance_left_in_the_process(world) -> None:
+    """Dagster keeps the current defs-state storage in a context variable; one whose instance is gone made
+    resolving the jobs fail ("undefined DagsterInstance weakref") in whatever in-process run came next."""
+    import gc
+
+    from dagster._core.instance_for_test import instance_for_test
+    from dagster._core.storage.defs_state.base import set_defs_state_storage
+
+    defs, _ = world
+    with instance_for_test() as gone:
+        stale = gone.defs_state_storage
+    del gone
+    gc.collect()
+    with set_defs_state_storage(stale):
+        assert run_world(defs, DAY, log=lambda _: None).checkpoints
