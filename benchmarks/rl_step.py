@@ -44,7 +44,7 @@ def trl_grpo(path: Path, cfg: RLConfig, envs: list) -> float | None:  # noqa: AN
     """Median seconds per step of TRL's GRPOTrainer with the same batch, or None without TRL."""
     try:
         from datasets import Dataset
-        from transformers import AutoModelForCausalLM, AutoTokenizer, TrainerCallback
+        from transformers import AutoModelForCausalLM, AutoTokenizer, PrinterCallback, TrainerCallback
         from trl import GRPOConfig, GRPOTrainer
     except ImportError:
         return None
@@ -76,8 +76,10 @@ def trl_grpo(path: Path, cfg: RLConfig, envs: list) -> float | None:  # noqa: AN
             top_k=0, top_p=1.0, beta=cfg.kl_coef, disable_dropout=True, logging_steps=1, save_strategy="no",
             disable_tqdm=True,
         )
-        GRPOTrainer(model=model, reward_funcs=[reward], args=args, train_dataset=data, processing_class=tokenizer,
-                    callbacks=[Clock()]).train()
+        trainer = GRPOTrainer(model=model, reward_funcs=[reward], args=args, train_dataset=data,
+                              processing_class=tokenizer, callbacks=[Clock()])
+        trainer.remove_callback(PrinterCallback)  # it prints every step's logs to stdout, where the JSON goes
+        trainer.train()
     return statistics.median(times[1:] or times)
 
 
