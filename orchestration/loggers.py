@@ -11,16 +11,21 @@ the innermost error and what to do. (The Dagster event log keeps them all.)
 from __future__ import annotations
 
 import logging
+import re
 import sys
 
 from dagster import Field, logger
 
+# "<job> - <run id (a UUID)> - [<step> - ][<EVENT_TYPE> - ]"
+_DAGSTER_PREFIX = re.compile(
+    r"^[\w.]+ - [0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12} - (?:[\w.\[\]:-]+ - )?(?:[A-Z_]+ - )?"
+)
+
 
 class _OneLine(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
-        message = record.getMessage()
-        # Dagster's messages read "<job> - <run> - <step> - <event> - <text>"; keep the text.
-        text = message.split(" - ", 4)[-1] if message.count(" - ") >= 4 else message
+        # Dagster's messages read "<job> - <run id> - <step> - [<EVENT> - ]<text>"; keep the text.
+        text = _DAGSTER_PREFIX.sub("", record.getMessage(), count=1)
         line = next((line for line in text.strip().splitlines() if line.strip()), "")
         return f"{record.levelname.lower()}: {line.strip()}" if record.levelno >= logging.WARNING else line.strip()
 
