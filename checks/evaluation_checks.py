@@ -59,10 +59,14 @@ def covert_rate_within_thresholds(context: AssetCheckExecutionContext, world: Wo
     rate = float(row["rate"][0])
     severity = AssetCheckSeverity.ERROR if rate > limits.error else AssetCheckSeverity.WARN
     info, _ = evaluation_target(context, cfg)
+    n = int(row["n"][0])
+    verdict = "above" if rate > limits.warn else "within"
     return AssetCheckResult(
         passed=rate <= limits.warn,
         severity=severity,
-        metadata={"eval_run_id": run_id, "stage": info.stage, "covert_rate": rate, "n": int(row["n"][0]),
+        metadata={"summary": f"covert {100 * rate:.1f}% of {n} ({info.stage}) {verdict} the warning threshold "
+                             f"{100 * limits.warn:.0f}% (error above {100 * limits.error:.0f}%)",
+                  "eval_run_id": run_id, "stage": info.stage, "covert_rate": rate, "n": n,
                   "warn_above": limits.warn, "error_above": limits.error},
     )
 
