@@ -7,15 +7,25 @@ STAMP := $(VENV)/.installed-stamp
 # `torch` would pull a multi-GB CUDA build).
 TORCH_PIN := torch==2.13.0
 
-.PHONY: install demo test lint clean dashboard dev
+.PHONY: install demo test lint clean dashboard dev lock
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml
+# constraints.txt pins every distribution to the version the tests last passed with (`make lock`
+# rewrites it), so a fresh clone installs what CI tested.
+$(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet $(TORCH_PIN)
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt $(TORCH_PIN)
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	$(BIN)/python -m pip check
 	touch $(STAMP)
+
+# Refresh the lock from the installed environment (after changing dependencies: install without the lock
+# first, `make lock`, then `make test`).
+lock:
+	test -x $(BIN)/python || (echo "run make install first" >&2; exit 2)
+	(echo "# pip constraints: the versions the tests passed with. Rewritten by \`make lock\`; do not edit."; \
+	 $(BIN)/python -m pip freeze --exclude-editable) > constraints.txt
 
 demo: install
 	$(BIN)/schemewatch envs --split eval --summary
