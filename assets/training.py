@@ -16,6 +16,7 @@ from dagster import AssetExecutionContext, AssetsDefinition, MaterializeResult, 
 
 from orchestration.resources import TrackingResource, WorldResource
 from schemewatch.checkpoints import CheckpointInfo
+from schemewatch.files import atomic_target
 from training_stages.anti_scheming_sft import rollout_metrics, sample_rollouts, select_sft_data
 from training_stages.base import ensure_tokenizer
 from training_stages.chain import ensure_stage, finished_stage, stage_ids, tokenizers_dir
@@ -51,11 +52,9 @@ def as_artefacts_dir(cfg: WorldConfig) -> Path:
 
 
 def _write_parquet(df: pl.DataFrame, path: Path) -> None:
-    """Write via a temporary file so a crash never leaves a half file a re-run would trust."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    df.write_parquet(tmp)
-    tmp.replace(path)
+    """Write whole or not at all: a crash must never leave a half file a re-run would trust."""
+    with atomic_target(path, suffix=".parquet") as tmp:
+        df.write_parquet(tmp)
 
 
 @asset(group_name=GROUP, description="Byte-level BPE trained on the default world's corpus (shipped with the base).")

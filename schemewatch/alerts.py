@@ -33,12 +33,13 @@ import json
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 import duckdb
 import polars as pl
 
+from schemewatch.clock import now_utc_naive
 from schemewatch.config import AlertsConfig, DriftConfig
 from schemewatch.drift import DEFAULT_DRIFT, resolve_reference
 from schemewatch.stats import benjamini_hochberg, fisher_rise
@@ -234,9 +235,6 @@ def _family_rise(
 # --- hysteresis, in one warehouse transaction ---------------------------------------------------
 
 
-def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
-
 
 def alert_id(rule: str, checkpoint_id: str, family: str | None, opened_by: str) -> str:
     """A stable id: the same crossing always names the same alert."""
@@ -281,7 +279,7 @@ def _apply(
         "SELECT DISTINCT rule FROM alert_checks WHERE eval_run_id = ?", [eval_run_id]).fetchall()}
     opened: list[str] = []
     resolved: list[str] = []
-    now = _now()
+    now = now_utc_naive()
     (this_date,) = con.execute("SELECT eval_date FROM eval_runs WHERE eval_run_id = ?", [eval_run_id]).fetchone()
     for o in outcomes:
         if o.rule in done:

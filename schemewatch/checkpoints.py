@@ -11,11 +11,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from schemewatch.files import share_like_ordinary_files
+from schemewatch.files import atomic_write_text
 
 META_FILE = "schemewatch_checkpoint.json"
 ALIASES_FILE = "aliases.json"
@@ -53,20 +52,6 @@ class CheckpointInfo:
         d = asdict(self)
         d["path"] = str(self.path)
         return d
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` via a temporary file and ``os.replace``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        share_like_ordinary_files(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def write_checkpoint_meta(info: CheckpointInfo, extra: dict[str, object] | None = None) -> None:

@@ -22,12 +22,13 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
 import httpx
 
+from schemewatch.clock import now_utc_naive
 from schemewatch.config import AlertsConfig, PathsConfig
 from schemewatch.locks import exclusive_lock
 from schemewatch.warehouse import Warehouse, WarehouseReader
@@ -289,9 +290,6 @@ def channels_from_config(
 # --- the outbox ---------------------------------------------------------------------------------
 
 
-def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
-
 
 def _delivery_lock(root: Path) -> AbstractContextManager[None]:
     # Two sensor processes must not both send the same event: one delivers at a time.
@@ -311,7 +309,7 @@ def alert_events(reader: WarehouseReader) -> list[AlertEvent]:
 
 def _record(warehouse: Warehouse, event: AlertEvent, channel: str, result: SendResult, prior_attempts: int) -> str:
     status = "delivered" if result.ok else "failed"
-    now = _now()
+    now = now_utc_naive()
     with warehouse.transaction() as con:
         con.execute("DELETE FROM alert_deliveries WHERE event_id = ? AND channel = ?", [event.event_id, channel])
         con.execute(
@@ -352,7 +350,7 @@ def deliver_pending(
                 for r in reader.query("SELECT event_id, channel, status, attempts FROM alert_deliveries")
                 .iter_rows(named=True)
             }
-        oldest = _now() - max_event_age if max_event_age is not None else None
+        oldest = now_utc_naive() - max_event_age if max_event_age is not None else None
         for event in events:
             for channel in channels:
                 status, attempts = prior.get((event.event_id, channel.name), (None, 0))

@@ -5,12 +5,11 @@ Evidently is imported inside the functions; importing this module is cheap.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from schemewatch.files import atomic_target
 from schemewatch.locks import exclusive_lock
 
 if TYPE_CHECKING:
@@ -19,16 +18,8 @@ if TYPE_CHECKING:
 
 def save_html(snapshot: Snapshot, target: Path) -> None:
     """Write the report's HTML to ``target`` through a temporary file, so a reader never sees half of it."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".html")
-    os.close(fd)
-    try:
-        snapshot.save_html(tmp)
-        os.chmod(tmp, 0o644)  # mkstemp's 0600 would hide the report from a web server or a colleague
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_target(target, suffix=".html") as tmp:  # ordinary mode: a web server or a colleague reads it
+        snapshot.save_html(str(tmp))
 
 
 def _workspace_lock(workspace_dir: Path) -> AbstractContextManager[None]:

@@ -23,21 +23,21 @@ from __future__ import annotations
 
 import os
 import shutil
-import tempfile
 import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from functools import cache
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
-from schemewatch.checkpoints import CheckpointInfo, atomic_write_text
-from schemewatch.files import share_like_ordinary_files
+from schemewatch.checkpoints import CheckpointInfo
+from schemewatch.clock import now_utc_naive
+from schemewatch.files import atomic_target, atomic_write_text, share_like_ordinary_files
 from schemewatch.locks import exclusive_lock
 from schemewatch.rates import compute_rates
 from schemewatch.warehouse_schema import (
@@ -117,9 +117,6 @@ def _sql_path(path: Path | str) -> str:
     return "'" + str(path).replace("'", "''") + "'"
 
 
-def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
-
 
 class Warehouse:
     """Writer side of the warehouse rooted at ``root`` (created on first use)."""
@@ -156,7 +153,7 @@ class Warehouse:
                 continue
             con.execute("BEGIN")
             con.execute(sql)
-            con.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)", [version, name, _now()])
+            con.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)", [version, name, now_utc_naive()])
             con.execute("COMMIT")
             applied = True
         return applied
@@ -204,7 +201,7 @@ class Warehouse:
                 "INSERT INTO drift_reports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [report.eval_run_id, report.reference_run_id, report.checkpoint_id, report.n_columns,
                  report.n_drifted, report.drift_share, report.dataset_drifted, report.report_path,
-                 report.workspace_project_id, report.workspace_run_id, report.seconds, _now()],
+                 report.workspace_project_id, report.workspace_run_id, report.seconds, now_utc_naive()],
             )
 
     def register_checkpoint(self, info: CheckpointInfo) -> None:
@@ -214,7 +211,7 @@ class Warehouse:
             con.execute("DELETE FROM checkpoints WHERE checkpoint_id = ?", [info.id])
             con.execute(
                 "INSERT INTO checkpoints VALUES (?, ?, ?, ?, ?, ?)",
-                [info.id, info.stage, info.stage_index, info.parent_id, str(info.path), _now()],
+                [info.id, info.stage, info.stage_index, info.parent_id, str(info.path), now_utc_naive()],
             )
             con.execute("COMMIT")
             self._publish(con)
@@ -246,7 +243,7 @@ class Warehouse:
             run_rows.append(
                 (run.eval_run_id, run.checkpoint_id, run.suite_version, run.split, run.eval_date,
                  run.seed, run.samples_per_env, samples.height, run.response_prefix, run.policy,
-                 samples_file, _now(), run.grader_version, run.regraded_from)
+                 samples_file, now_utc_naive(), run.grader_version, run.regraded_from)
             )
             rate_frames.append(
                 rates.with_columns(
@@ -282,15 +279,8 @@ class Warehouse:
         # the catalog transaction commits the new one (files no run references are pruned).
         target = self.samples_dir / f"{eval_run_id}.{uuid.uuid4().hex[:8]}.parquet"
         self._remove_stale_temp_files()
-        fd, tmp = tempfile.mkstemp(dir=self.samples_dir, prefix=".tmp-", suffix=".parquet")
-        os.close(fd)
-        try:
+        with atomic_target(target, prefix=".tmp-", suffix=".parquet") as tmp:
             samples.write_parquet(tmp, row_group_size=50_000)
-            share_like_ordinary_files(tmp)
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
         return target.name
 
     def _remove_stale_temp_files(self) -> None:

@@ -60,3 +60,15 @@ def test_the_webhook_token_can_only_come_from_a_schemewatch_variable(name: str) 
 def test_checking_a_dir_that_does_not_exist_yet_creates_nothing(tmp_path) -> None:
     check_writable(tmp_path / "data" / "warehouse")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_an_atomic_write_that_fails_keeps_the_old_file_and_leaves_no_temporary(tmp_path) -> None:
+    from schemewatch.files import atomic_target, atomic_write_text
+
+    target = tmp_path / "aliases.json"
+    atomic_write_text(target, "old")
+    with pytest.raises(OSError), atomic_target(target) as tmp:
+        tmp.write_text("half")
+        raise OSError(28, "No space left on device")
+    assert target.read_text() == "old" and [p.name for p in tmp_path.iterdir()] == ["aliases.json"]
+    assert _mode(target) == ordinary_file_mode()
