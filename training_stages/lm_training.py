@@ -117,6 +117,10 @@ def train_supervised(
     if not examples:
         raise ValueError("no training examples; check the data that feeds this stage")
     batches = length_batches(examples, settings.batch_tokens, random.Random(settings.seed))
+    if getattr(model, "loss_type", "") is None:
+        # transformers infers the loss from the class name, and "GPT2LMHeadModel" names none: it warned on
+        # every stage, then used the causal-LM loss anyway. Say so instead.
+        model.loss_type = "ForCausalLM"
     return train_on_batches(
         model, batches, lambda batch: model(**collate(batch, pad_id)).loss, settings,
         desc=desc, on_step=on_step, progress=progress,
