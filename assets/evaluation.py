@@ -21,7 +21,7 @@ from dagster import (
     asset,
 )
 
-from orchestration.resources import PolicyResource, WarehouseResource, WorldResource
+from assets.resources import PolicyResource, WarehouseResource, WorldResource
 from schemewatch.checkpoints import CheckpointInfo, CheckpointStore
 from schemewatch.clock import FIRST_EVAL_DATE
 from training_stages.config import WorldConfig

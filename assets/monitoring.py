@@ -11,7 +11,7 @@ blocking data-quality check, so malformed samples never reach them.
 from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
 
 from assets.evaluation import checkpoint_evaluation, evaluation_partitions, evaluation_run_id
-from orchestration.resources import PolicyResource, WarehouseResource, WorldResource
+from assets.resources import PolicyResource, WarehouseResource, WorldResource
 from schemewatch.alerts import check_run
 from schemewatch.drift import DriftError, compute_drift
 

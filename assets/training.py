@@ -14,7 +14,7 @@ from typing import Any
 import polars as pl
 from dagster import AssetExecutionContext, AssetsDefinition, MaterializeResult, MetadataValue, asset
 
-from orchestration.resources import TrackingResource, WorldResource
+from assets.resources import TrackingResource, WorldResource
 from schemewatch.checkpoints import CheckpointInfo
 from schemewatch.files import atomic_target
 from training_stages.anti_scheming_sft import rollout_metrics, sample_rollouts, select_sft_data

@@ -16,8 +16,8 @@ from dagster import AssetCheckExecutionContext, AssetCheckResult, AssetCheckSeve
 
 from assets.evaluation import checkpoint_evaluation, evaluation_partitions, evaluation_run_id, evaluation_target
 from assets.monitoring import evaluation_drift
+from assets.resources import PolicyResource, WarehouseResource, WorldResource
 from checks.sample_quality import validate_samples
-from orchestration.resources import PolicyResource, WarehouseResource, WorldResource
 from schemewatch.drift import drift_check, load_drift
 from schemewatch.environments import build_suite
 

@@ -16,40 +16,28 @@
 from datetime import date
 
 from dagster import (
-    AssetExecutionContext,
     AssetSelection,
-    MaterializeResult,
     RunRequest,
     ScheduleEvaluationContext,
     SensorEvaluationContext,
     SensorResult,
     SkipReason,
-    asset,
     define_asset_job,
     schedule,
     sensor,
 )
 
+from assets.continual import next_capability_stage_model
 from assets.evaluation import checkpoint_partitions, evaluation_partitions, partition_key
+from assets.resources import PolicyResource, WarehouseResource, WorldResource
 from assets.training import GROUP as TRAINING_GROUP
-from orchestration.resources import PolicyResource, TrackingResource, WarehouseResource, WorldResource
 from schemewatch.checkpoints import CheckpointStore
 from schemewatch.clock import today_utc
 from schemewatch.delivery import deliver
-from training_stages.chain import train_next_capability_stage
 from training_stages.config import WorldConfig
 from training_stages.pipeline import planned_eval_run_id
 
 EVALUATION_GROUPS = ("evaluation", "monitoring")
-
-
-@asset(group_name="continual", description="Continual training: one more capability stage from the latest.")
-def next_capability_stage_model(context: AssetExecutionContext, world: WorldResource,
-                                tracking: TrackingResource) -> MaterializeResult:
-    cfg = world.load()
-    uri = tracking.tracking_uri(cfg)
-    info = train_next_capability_stage(cfg, track=uri is not None, tracking_uri=uri, log=context.log.info)
-    return MaterializeResult(metadata={"checkpoint_id": info.id, "stage": info.stage})
 
 
 training_job = define_asset_job("training_job", selection=AssetSelection.groups(TRAINING_GROUP),

@@ -223,8 +223,8 @@ def run(ctx: click.Context, config_path: Path | None, eval_date) -> None:
         raise BadInput(f"--date: {exc}") from None
     data_dir = _path_overrides(ctx).get("paths", {}).get("data_dir")
     try:
+        from assets.resources import WorldResource
         from orchestration.definitions import build_definitions
-        from orchestration.resources import WorldResource
         from orchestration.run_world import PipelineRunError, run_world
 
         world = WorldResource(config_file=str(config_path) if config_path else None,

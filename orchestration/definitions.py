@@ -4,15 +4,17 @@
 graph's shape (how many capability stages, whether the anti-scheming stages
 exist) follows the world config named by ``SCHEMEWATCH_CONFIG`` (default: the
 built-in default world). Resources read their locations from the environment
-(see ``orchestration.resources``).
+(see ``assets.resources``).
 """
 
 from __future__ import annotations
 
 from dagster import Definitions
 
+from assets.continual import next_capability_stage_model
 from assets.evaluation import checkpoint_evaluation
 from assets.monitoring import covert_alerts, evaluation_drift
+from assets.resources import PolicyResource, TrackingResource, WarehouseResource, WorldResource
 from assets.training import training_assets
 from checks.evaluation_checks import (
     covert_rate_within_thresholds,
@@ -26,11 +28,9 @@ from orchestration.automation import (
     continual_training_job,
     evaluation_job,
     new_checkpoint_sensor,
-    next_capability_stage_model,
     training_job,
 )
 from orchestration.loggers import one_line_logger
-from orchestration.resources import PolicyResource, TrackingResource, WarehouseResource, WorldResource
 
 
 def build_definitions(world: WorldResource | None = None, warehouse: WarehouseResource | None = None,

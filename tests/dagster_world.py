@@ -58,8 +58,8 @@ def tiny_world(tmp_path: Path, *, anti_scheming: bool = False, stages: int = 1) 
 
 def tiny_definitions(tmp_path: Path, **kwargs):  # noqa: ANN201 - dagster Definitions
     """Definitions over the tiny world, MLflow tracking off (fast), everything under ``tmp_path``."""
+    from assets.resources import TrackingResource, WorldResource
     from orchestration.definitions import build_definitions
-    from orchestration.resources import TrackingResource, WorldResource
 
     world = WorldResource(config_file=str(tiny_world(tmp_path, **kwargs)))
     return build_definitions(world=world, tracking=TrackingResource(enabled=False))

@@ -6,8 +6,8 @@ import pytest
 from dagster import DagsterInstance, SkipReason, build_schedule_context, build_sensor_context, instance_for_test
 
 from assets.evaluation import checkpoint_partitions, partition_key
+from assets.resources import PolicyResource, WarehouseResource, WorldResource
 from orchestration.automation import build_continual_schedule, build_nightly_schedule, new_checkpoint_sensor
-from orchestration.resources import PolicyResource, WarehouseResource, WorldResource
 from orchestration.run_world import run_world
 from tests.dagster_world import tiny_definitions
 from training_stages.chain import stage_ids, trained_capability_stages

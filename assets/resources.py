@@ -1,5 +1,8 @@
 """Dagster resources: where data lives, where training is tracked, which model answers.
 
+They sit with the assets because assets and checks both use them; ``orchestration/``
+only wires them into the definitions (``tests/test_layers.py`` keeps arrows one way).
+
 Each is a ``ConfigurableResource`` with a local default that an environment
 variable overrides, so one deployment swaps the warehouse, the tracking server
 or the policy backend without touching code:
