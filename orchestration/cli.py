@@ -13,26 +13,19 @@ from pathlib import Path
 
 import click
 
+from orchestration.cli_support import (
+    EXIT_BAD_INPUT,
+    BadInput,
+    data_paths,
+    format_table,
+    os_error_line,
+    path_overrides,
+    print_report,
+    read_response_text,
+    training_failures,
+)
+from orchestration.cli_warehouse import WAREHOUSE_COMMANDS
 from schemewatch.config import EvaluationConfig
-
-EXIT_BAD_INPUT = 2
-
-
-def _training_failures() -> tuple[type[Exception], ...]:
-    """Training errors that end a command with one line and exit code 1."""
-    from training_stages.anti_scheming_sft import NoRolloutsKeptError
-    from training_stages.lm_training import TrainingDivergedError
-
-    return (NoRolloutsKeptError, TrainingDivergedError)
-
-
-class BadInput(click.ClickException):
-    """Bad input from the user: one line on stderr, exit code 2, nothing written."""
-
-    exit_code = EXIT_BAD_INPUT
-
-    def show(self, file=None) -> None:  # noqa: ANN001 - click's signature
-        click.echo(f"error: {self.format_message()}", err=True)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -54,17 +47,6 @@ def cli(ctx: click.Context, data_dir: Path) -> None:
     """
     explicit = ctx.get_parameter_source("data_dir") is not click.core.ParameterSource.DEFAULT
     ctx.obj = {"data_dir": data_dir, "data_dir_explicit": explicit}
-
-
-def _path_overrides(ctx: click.Context) -> dict[str, object]:
-    """--data-dir / SCHEMEWATCH_DATA win over a config file's [paths]; the default does not."""
-    return {"paths": {"data_dir": str(ctx.obj["data_dir"])}} if ctx.obj["data_dir_explicit"] else {}
-
-
-def _paths(ctx: click.Context):  # noqa: ANN202 - PathsConfig, imported lazily
-    from schemewatch.config import PathsConfig
-
-    return PathsConfig(data_dir=ctx.obj["data_dir"])
 
 
 @cli.command()
@@ -102,7 +84,7 @@ def envs(split: str | None, family_name: str | None, as_json: bool, summary: boo
     columns = ["family", "category", "split", "counts_in_aggregate", "environments"] if summary else [
         "id", "category", "split", "counts_in_aggregate"
     ]
-    click.echo(_table(rows, columns))
+    click.echo(format_table(rows, columns))
     n_families = len({e.family for e in suite})
     click.echo(f"\n{len(suite)} environments in {n_families} families (suite {SUITE_VERSION})")
 
@@ -124,7 +106,7 @@ def grade(env_id: str, response_path: str) -> None:
         env = environment(env_id)
     except UnknownEnvironmentError as exc:
         raise BadInput(str(exc)) from None
-    text = _read_text(response_path)
+    text = read_response_text(response_path)
     click.echo(json.dumps(grade_response(env, text).to_dict(), indent=2))
 
 
@@ -173,7 +155,7 @@ def train(ctx: click.Context, config_path: Path | None, stages: str | None, no_a
     from training_stages.shipped_base import ShippedBaseError
     from training_stages.shipped_base import export_base as write_base
 
-    overrides = _path_overrides(ctx)
+    overrides = path_overrides(ctx)
     if no_anti_scheming:
         overrides["anti_scheming"] = False
     if from_scratch:
@@ -187,7 +169,7 @@ def train(ctx: click.Context, config_path: Path | None, stages: str | None, no_a
         infos = run_chain(cfg, stages=wanted, track=not no_tracking, log=click.echo)
     except (ConfigError, UnknownStageError, ShippedBaseError) as exc:
         raise BadInput(str(exc)) from None
-    except _training_failures() as exc:
+    except training_failures() as exc:
         raise click.ClickException(str(exc)) from None
     click.echo("checkpoints: " + ", ".join(f"{i.stage}={i.id}" for i in infos))
     if export_base is not None:
@@ -221,7 +203,7 @@ def run(ctx: click.Context, config_path: Path | None, eval_date) -> None:
         when = check_eval_date(eval_date.date()) if eval_date else today_utc()
     except ValueError as exc:
         raise BadInput(f"--date: {exc}") from None
-    data_dir = _path_overrides(ctx).get("paths", {}).get("data_dir")
+    data_dir = path_overrides(ctx).get("paths", {}).get("data_dir")
     try:
         from assets.resources import WorldResource
         from orchestration.definitions import build_definitions
@@ -237,20 +219,12 @@ def run(ctx: click.Context, config_path: Path | None, eval_date) -> None:
         outcome = run_world(defs, when, log=click.echo)
     except (ShippedBaseError, CheckpointNotFoundError, PolicyError, PipelineRunError) as exc:
         raise BadInput(str(exc)) from None  # e.g. a corrupt checkpoint in the store: named, with what to do
-    except _training_failures() as exc:
+    except training_failures() as exc:
         raise click.ClickException(str(exc)) from None
     cfg = world.load()
-    _print_report(cfg.paths.warehouse_dir, cfg.evaluation.split)
+    print_report(cfg.paths.warehouse_dir, cfg.evaluation.split)
     if outcome.failed_checks:
         click.echo(f"{len(outcome.failed_checks)} check(s) failed: " + ", ".join(outcome.failed_checks))
-
-
-def _print_report(warehouse_dir: Path, split: str) -> None:
-    from schemewatch.report import checkpoint_report, format_report_table
-    from schemewatch.warehouse import WarehouseReader
-
-    with WarehouseReader(warehouse_dir) as reader:
-        click.echo(format_report_table(checkpoint_report(reader, split)))
 
 
 @cli.command()
@@ -285,7 +259,7 @@ def evaluate(ctx: click.Context, checkpoint_ref: str | None, endpoint: str | Non
     from schemewatch.policy import PolicyError
     from schemewatch.warehouse import Warehouse
 
-    paths = _paths(ctx)
+    paths = data_paths(ctx)
     if (checkpoint_ref is None) == (endpoint is None):
         raise BadInput("pass exactly one of --checkpoint or --endpoint")
     check_writable(paths.warehouse_dir)  # before generating, not after
@@ -327,87 +301,6 @@ def evaluate(ctx: click.Context, checkpoint_ref: str | None, endpoint: str | Non
     )
 
 
-@cli.command()
-@click.option("--checkpoint", "checkpoint_ref", default=None,
-              help="Only this checkpoint: an alias (base, as-rl, cap-1, …) or an id. Default: every checkpoint.")
-@click.option("--json", "as_json", is_flag=True, help="Print a JSON list of the re-graded runs.")
-@click.pass_context
-def regrade(ctx: click.Context, checkpoint_ref: str | None, as_json: bool) -> None:
-    """Re-grade stored responses under the current grader, without sampling again.
-
-    Each run graded by an older grader version becomes a new run (the old one is
-    kept, marked superseded); `report`, drift, alerts and the dashboard then use
-    the new grades. Running it again adds nothing.
-
-    \b
-    Examples:
-      schemewatch regrade                      # every checkpoint
-      schemewatch regrade --checkpoint as-rl --json
-    """
-    from schemewatch.checkpoints import CheckpointNotFoundError, CheckpointStore
-    from schemewatch.grading import GRADER_VERSION
-    from schemewatch.regrade import RegradeError
-    from schemewatch.regrade import regrade as regrade_runs
-    from schemewatch.warehouse import Warehouse
-
-    paths = _paths(ctx)
-    checkpoint_id = None
-    if checkpoint_ref is not None:
-        try:
-            checkpoint_id = CheckpointStore(paths.checkpoints_dir).resolve(checkpoint_ref).id
-        except CheckpointNotFoundError:
-            checkpoint_id = checkpoint_ref  # an id of a checkpoint that is not in this store (e.g. external)
-    try:
-        done = regrade_runs(Warehouse(paths.warehouse_dir), checkpoint_id=checkpoint_id,
-                            log=(lambda _: None) if as_json else click.echo)
-    except RegradeError as exc:
-        raise BadInput(str(exc)) from None
-    if as_json:
-        click.echo(json.dumps([d.to_dict() for d in done], indent=2))
-    elif not done:
-        click.echo(f"nothing to re-grade: every run is graded by grader version {GRADER_VERSION}")
-
-
-@cli.command()
-@click.option("--json", "as_json", is_flag=True, help="Print {\"checkpoints\": [...]} as JSON.")
-@click.option("--split", type=click.Choice(["train", "eval"]), default="eval", show_default=True)
-@click.pass_context
-def report(ctx: click.Context, as_json: bool, split: str) -> None:
-    """Latest evaluation of every checkpoint, in training order."""
-    from schemewatch.report import checkpoint_report, format_report_table
-    from schemewatch.warehouse import WarehouseReader
-
-    with WarehouseReader(_paths(ctx).warehouse_dir) as reader:
-        entries = checkpoint_report(reader, split)
-    if as_json:
-        click.echo(json.dumps({"checkpoints": entries}, indent=2))
-    else:
-        click.echo(format_report_table(entries))
-
-
-def _read_text(path: str) -> str:
-    if path == "-":
-        return sys.stdin.read()
-    try:
-        return Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise BadInput(f"response file {path!r} does not exist") from None
-    except IsADirectoryError:
-        raise BadInput(f"response file {path!r} is a directory; pass a text file") from None
-    except UnicodeDecodeError:
-        raise BadInput(f"response file {path!r} is not UTF-8 text") from None
-    except OSError as exc:
-        raise BadInput(f"cannot read response file {path!r}: {exc.strerror}") from None
-
-
-def _table(rows: list[dict[str, object]], columns: list[str]) -> str:
-    widths = {c: max([len(c), *(len(str(r[c])) for r in rows)]) for c in columns}
-    lines = ["  ".join(c.ljust(widths[c]) for c in columns)]
-    lines.append("  ".join("-" * widths[c] for c in columns))
-    lines += ["  ".join(str(r[c]).ljust(widths[c]) for c in columns).rstrip() for r in rows]
-    return "\n".join(lines)
-
-
 def main() -> None:
     """Entry point: usage errors become one line on stderr and exit code 2."""
     try:
@@ -426,7 +319,7 @@ def main() -> None:
         exc.show()
         sys.exit(exc.exit_code)
     except OSError as exc:  # a read-only or full disk, a held lock, a missing or unreadable file
-        click.echo(f"error: {_os_error_line(exc)}", err=True)
+        click.echo(f"error: {os_error_line(exc)}", err=True)
         sys.exit(EXIT_BAD_INPUT)
     except UnicodeDecodeError as exc:
         click.echo(f"error: a file is not UTF-8 text ({exc.reason} at byte {exc.start}); "
@@ -434,115 +327,8 @@ def main() -> None:
         sys.exit(EXIT_BAD_INPUT)
 
 
-@cli.command()
-@click.option("--fix", is_flag=True, help="Delete the duplicate evaluation runs found (the newest of each is kept).")
-@click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
-@click.pass_context
-def doctor(ctx: click.Context, fix: bool, as_json: bool) -> None:
-    """Check the data directory: the shipped base's hashes, and evaluations stored twice.
-
-    Exit code 1 when something is wrong and was not fixed.
-
-    \b
-    Examples:
-      schemewatch doctor
-      schemewatch --data-dir /srv/schemewatch doctor --fix
-    """
-    from schemewatch.doctor import duplicate_evaluations, remove_duplicates
-    from schemewatch.warehouse import Warehouse, WarehouseReader
-    from training_stages.shipped_base import ShippedBaseError, verify_shipped_base
-
-    paths = _paths(ctx)
-    try:
-        verify_shipped_base()
-        base = "ok"
-    except ShippedBaseError as exc:
-        base = str(exc)
-    with WarehouseReader(paths.warehouse_dir) as reader:
-        found = duplicate_evaluations(reader)
-    removed = remove_duplicates(Warehouse(paths.warehouse_dir), found) if fix and found else 0
-    if as_json:
-        click.echo(json.dumps({"shipped_base": base, "duplicate_evaluations": [d.to_dict() for d in found],
-                               "removed_runs": removed}, indent=2))
-    else:
-        click.echo(f"shipped base: {base}")
-        if not found:
-            click.echo("evaluations: no duplicates")
-        for d in found:
-            click.echo(f"evaluations: {d.checkpoint_id} on {d.eval_date} stored {1 + len(d.duplicates)} times "
-                       f"({d.duplicate_samples} duplicate samples); keeping {d.kept}")
-        if found:
-            click.echo(f"removed {removed} duplicate runs" if fix else "run `schemewatch doctor --fix` to remove them")
-    if base != "ok" or (found and not fix):
-        sys.exit(1)
-
-
-def _os_error_line(exc: OSError) -> str:
-    """One line for an OSError: the path, what went wrong, what to do."""
-    import errno
-
-    where = f"{exc.filename!s}: " if exc.filename else ""
-    what = exc.strerror or str(exc)
-    advice = {
-        errno.ENOSPC: "free some disk space (nothing half-written was kept) and run it again",
-        errno.EROFS: "the file system is read-only; pass a writable --data-dir (or SCHEMEWATCH_DATA)",
-        errno.EACCES: "no permission; pass a --data-dir you can write to, or fix the permissions",
-        errno.EPERM: "no permission; pass a --data-dir you can write to, or fix the permissions",
-        errno.ENOENT: "check the path",
-    }.get(exc.errno or 0, "check the path and the disk, then run it again")
-    return f"{where}{what}; {advice}"
-
-
-@cli.command()
-@click.option("--json", "as_json", is_flag=True, help="Print a JSON list of alert objects.")
-@click.option("--status", type=click.Choice(["open", "resolved", "all"]), default="all", show_default=True)
-@click.option("--checkpoint", "checkpoint_id", default=None, help="Only alerts of this checkpoint id.")
-@click.option("--check", is_flag=True,
-              help="First compute drift and apply the alert rules to evaluations not yet checked, "
-                   "then deliver new alert events to the channels.")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="TOML file whose [drift] and [alerts] tables configure --check (default: built-in defaults).")
-@click.pass_context
-def alerts(ctx: click.Context, as_json: bool, status: str, checkpoint_id: str | None, check: bool,
-           config_path: Path | None) -> None:
-    """Alerts raised on the evaluations, open ones first."""
-    from schemewatch.alerts import list_alerts
-    from schemewatch.config import ConfigError, load_monitoring_config
-    from schemewatch.warehouse import WarehouseReader
-
-    paths = _paths(ctx)
-    if check:
-        from schemewatch.delivery import ChannelConfigError
-        from schemewatch.drift import DriftError
-        from schemewatch.monitoring import monitor
-
-        try:
-            cfg = load_monitoring_config(config_path)
-            # With --json, progress goes to stderr so that stdout stays one JSON document.
-            monitor(paths, cfg.drift, cfg.alerts, log=lambda line: click.echo(line, err=as_json))
-        except (ConfigError, DriftError, ChannelConfigError) as exc:
-            raise BadInput(str(exc)) from None
-    elif config_path is not None:
-        raise BadInput("--config only applies with --check")
-    with WarehouseReader(paths.warehouse_dir) as reader:
-        rows = list_alerts(reader, status=None if status == "all" else status, checkpoint=checkpoint_id)
-    if as_json:
-        click.echo(json.dumps(rows, indent=2))
-        return
-    if not rows:
-        click.echo("no alerts")
-        return
-
-    def num(x: object) -> str:
-        return "–" if x is None else f"{float(x):.3f}"
-
-    table = [
-        {"id": r["id"], "status": r["status"], "rule": r["rule"], "checkpoint": r["checkpoint"],
-         "family": r["family"] or "(all)", "value": num(r["value"]), "threshold": num(r["threshold"]),
-         "opened_at": (r["opened_at"] or "")[:19], "resolved_at": (r["resolved_at"] or "–")[:19]}
-        for r in rows
-    ]
-    click.echo(_table(table, list(table[0])))
+for _command in WAREHOUSE_COMMANDS:
+    cli.add_command(_command)
 
 
 if __name__ == "__main__":
