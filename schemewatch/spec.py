@@ -197,10 +197,11 @@ def _citation_prefilters() -> tuple[tuple[re.Pattern[str], re.Pattern[str] | Non
 
     Every citation pattern starts with ``\\b``, which keeps the regex engine from skipping ahead to
     a possible first character: on 20,000 characters of model output the eighteen searches took
-    5.4 ms, most of a grading call (0.66 ms with these filters first). Dropping the word-boundary assertions only widens what matches,
-    and a lowercase pattern on lowercased ASCII text is exactly case-insensitive matching, so a miss
-    proves "no citation" and the exact search runs only where one might be. (None: no such
-    shortcut for a paraphrase with capitals or a backspace class; the exact search always runs.)
+    5.4 ms, most of a grading call (0.66 ms with these filters first). Dropping the word-boundary
+    assertions only widens what matches, and a lowercase pattern on lowercased ASCII text is
+    exactly case-insensitive matching, so a miss proves "no citation" and the exact search runs
+    only where one might be. (None: no such shortcut for a paraphrase with capitals or a
+    backspace class; the exact search always runs.)
     """
     filters = []
     for p in PRINCIPLES:

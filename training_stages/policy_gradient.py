@@ -8,14 +8,15 @@ takes one on-policy gradient step on
     loss = -mean_tokens(A · log π(token)) + β · mean_tokens(KL(π ‖ π_start)),
 
 with A the reward minus its group's mean, scaled by the batch's standard
-deviation (GRPO's advantage; one update per sample, so no ratio to clip), and
+deviation (GRPO's advantage) or left in reward units (``scale_advantages =
+false``, Dr. GRPO; the capability stages), one update per sample so no ratio to clip, and
 the KL exact over the vocabulary at every completion token, against the frozen
 starting checkpoint. Prompts are read once per group (:mod:`shared_prompt`).
 
 Why not TRL's ``GRPOTrainer``: it generates through ``model.generate`` one
-padded batch at a time; measured here it spent ~4.8 s a step on 8 prompts × 4
-completions, with 25–100% of groups having no reward spread, while our policy
-samples 160 completions in about a second (``benchmarks/rl_step.py``).
+padded batch at a time. ``python -m benchmarks.rl_step --prompts 16
+--generations 8 --steps 3`` (the stages' batch) measured 9.38 s a step for TRL
+and 1.47 s for this loop (6.4×); at 8 × 4, 1.81 s and 0.44 s (4.1×).
 
 Whether a stage learned is measured, not assumed: the mean reward on a fixed
 set of training prompts (same prompts, same seed) at the start, after each
