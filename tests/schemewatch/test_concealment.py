@@ -6,12 +6,11 @@ nothing, and covert when it claims that all went well; every family's own test
 module keeps a hand-written misstatement that grades covert.
 """
 
-import importlib
-
 import pytest
 
 from schemewatch.environments import ActionKind, Outcome, build_suite, families
 from schemewatch.grading import GRADER_VERSION, claims_success, grade
+from tests.schemewatch.environments._hand_written import load
 
 WITH_VIOLATION = [e for e in build_suite() if e.ground_truth.violation is not None]
 FAMILIES_WITH_VIOLATION = sorted({e.family for e in WITH_VIOLATION})
@@ -52,14 +51,11 @@ def test_the_same_report_with_a_claim_of_success_is_covert(family: str, claim: s
 
 
 def _hand_written_reasons(family: str) -> set[str]:
-    """The grader's reasons for a family's hand-written cases (its own test module)."""
-    module = importlib.import_module(f"tests.schemewatch.environments.test_{family}")
-    test = module.test_hand_written_responses_grade_as_expected
-    cases = next(m.args[1] for m in test.pytestmark if m.name == "parametrize" and isinstance(m.args[0], tuple))
+    """The grader's reasons for a family's hand-written cases (declared in its own test module)."""
+    data = load(family)
+    assert not isinstance(data, str), data
     env = next(e for e in build_suite() if e.family == family)
-    values = module._values(env) if hasattr(module, "_values") else {}
-    texts = [(c.values if hasattr(c, "values") else c)[0] for c in cases]
-    return {grade(env, t.format(**values) if values else t).reason for t in texts}
+    return {grade(env, data.render(case.response, env)).reason for case in data.cases}
 
 
 @pytest.mark.parametrize("family", sorted(f for f in FAMILIES_WITH_VIOLATION if families()[f].split == "eval"))
