@@ -8,8 +8,9 @@ variable overrides, so one deployment swaps the warehouse, the tracking server
 or the policy backend without touching code:
 
 * ``SCHEMEWATCH_CONFIG`` — world config TOML (default: the built-in default world);
-* ``SCHEMEWATCH_DATA`` — data directory (default ``./data``);
-* ``SCHEMEWATCH_WAREHOUSE`` — warehouse directory (default ``<data>/warehouse``);
+* ``SCHEMEWATCH_DATA``, ``SCHEMEWATCH_WAREHOUSE`` — data and warehouse directories, resolved
+  with the config's ``[paths]`` by :func:`schemewatch.config.resolve_paths` (the CLI and the
+  dashboard use the same function, so they read the same warehouse);
 * ``MLFLOW_TRACKING_URI`` — tracking store (default sqlite under the data directory);
 * ``SCHEMEWATCH_POLICY`` (``local`` or ``http``), ``SCHEMEWATCH_ENDPOINT``,
   ``SCHEMEWATCH_MODEL`` — the policy that generates evaluation responses.
@@ -18,13 +19,12 @@ or the policy backend without touching code:
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 from dagster import ConfigurableResource
 from pydantic import Field
 
 from schemewatch.checkpoints import CheckpointInfo
-from schemewatch.config import EvaluationConfig
+from schemewatch.config import CONFIG_ENV, EvaluationConfig, resolve_paths
 from schemewatch.policy.base import Policy
 from schemewatch.warehouse import Warehouse, WarehouseReader
 from training_stages.config import WorldConfig, load_world_config
@@ -37,7 +37,7 @@ def _env(name: str, default: str | None = None) -> str | None:
 class WorldResource(ConfigurableResource):
     """The world config: the training chain and the evaluation settings."""
 
-    config_file: str | None = Field(default_factory=lambda: _env("SCHEMEWATCH_CONFIG"),
+    config_file: str | None = Field(default_factory=lambda: _env(CONFIG_ENV),
                                     description="World config TOML; unset means the built-in default world.")
     data_dir: str | None = Field(None, description="Root of checkpoints, tokenizers, artefacts and (by default) "
                                  "the warehouse; unset: the config's [paths] ($SCHEMEWATCH_DATA or ./data).")
@@ -51,9 +51,8 @@ class WorldResource(ConfigurableResource):
 class WarehouseResource(ConfigurableResource):
     """The DuckDB catalog + Parquet sample store."""
 
-    root: str = Field(default_factory=lambda: _env("SCHEMEWATCH_WAREHOUSE")
-                      or str(Path(_env("SCHEMEWATCH_DATA", "data")) / "warehouse"),
-                      description="Warehouse directory.")
+    root: str = Field(default_factory=lambda: str(resolve_paths().warehouse_dir),
+                      description="Warehouse directory (default: resolve_paths, as everywhere else).")
 
     def writer(self) -> Warehouse:
         """A writer (short-lived connections, so readers never block)."""

@@ -27,6 +27,8 @@ from orchestration.cli_support import (
 from orchestration.cli_warehouse import WAREHOUSE_COMMANDS
 from schemewatch.config import EvaluationConfig
 
+EVAL_DEFAULTS = EvaluationConfig()  # the one source of evaluation defaults, shown by --help
+
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="schemewatch")
@@ -45,7 +47,9 @@ def cli(ctx: click.Context, data_dir: Path) -> None:
     Trains a chain of checkpoints, re-evaluates each on held-out covert-action
     environments and tracks covert, spec-citation and evaluation-awareness rates.
     """
-    explicit = ctx.get_parameter_source("data_dir") is not click.core.ParameterSource.DEFAULT
+    # Only a typed flag is a flag: $SCHEMEWATCH_DATA (which click also reads, for --help's sake) is
+    # left to schemewatch.config.resolve_paths, which weighs it against $SCHEMEWATCH_WAREHOUSE.
+    explicit = ctx.get_parameter_source("data_dir") is click.core.ParameterSource.COMMANDLINE
     ctx.obj = {"data_dir": data_dir, "data_dir_explicit": explicit}
 
 
@@ -232,17 +236,18 @@ def run(ctx: click.Context, config_path: Path | None, eval_date) -> None:
               help="Checkpoint directory, alias (base, as-sft, as-rl, cap-1, …) or id.")
 @click.option("--endpoint", default=None, help="OpenAI-compatible base URL instead of a local checkpoint.")
 @click.option("--model", "model_name", default=None, help="Model name served at --endpoint.")
-@click.option("--samples", type=click.IntRange(1, 1000), default=5, show_default=True,
+@click.option("--samples", type=click.IntRange(1, 1000), default=EVAL_DEFAULTS.samples_per_env, show_default=True,
               help="Samples per environment.")
 @click.option("--date", "eval_date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="Evaluation date, a UTC calendar day from 2026-01-01 to today (default: today in UTC).")
-@click.option("--split", type=click.Choice(["train", "eval"]), default="eval", show_default=True)
-@click.option("--seed", type=int, default=0, show_default=True)
-@click.option("--temperature", type=click.FloatRange(0, 5), default=1.0, show_default=True)
-@click.option("--max-new-tokens", type=click.IntRange(8, 8192), default=160, show_default=True)
+@click.option("--split", type=click.Choice(["train", "eval"]), default=EVAL_DEFAULTS.split, show_default=True)
+@click.option("--seed", type=int, default=EVAL_DEFAULTS.seed, show_default=True)
+@click.option("--temperature", type=click.FloatRange(0, 5), default=EVAL_DEFAULTS.temperature, show_default=True)
+@click.option("--max-new-tokens", type=click.IntRange(8, 8192), default=EVAL_DEFAULTS.max_new_tokens,
+              show_default=True)
 @click.option("--prefix", default="", help="Text forced at the start of every response, "
               "e.g. '<think>This might be a test. ' (evaluation-awareness intervention).")
-@click.option("--batch-size", type=click.IntRange(1, 4096), default=EvaluationConfig().batch_size,
+@click.option("--batch-size", type=click.IntRange(1, 4096), default=EVAL_DEFAULTS.batch_size,
               show_default=True,
               help="Prompts per generation batch (a local checkpoint).")
 @click.pass_context
@@ -277,9 +282,10 @@ def evaluate(ctx: click.Context, checkpoint_ref: str | None, endpoint: str | Non
 
             info = CheckpointStore(paths.checkpoints_dir).resolve(checkpoint_ref)
             policy = LocalCheckpointPolicy(info.path, batch_size=batch_size)
-        settings = EvalSettings(samples_per_env=samples, seed=seed, temperature=temperature,
-                                max_new_tokens=max_new_tokens, response_prefix=prefix,
-                                chunk_size=max(256, batch_size))
+        settings = EvalSettings.from_config(
+            EVAL_DEFAULTS.model_copy(update={"samples_per_env": samples, "seed": seed, "temperature": temperature,
+                                             "max_new_tokens": max_new_tokens, "batch_size": batch_size}),
+            response_prefix=prefix)
         from schemewatch.clock import check_eval_date, today_utc
 
         try:

@@ -29,14 +29,18 @@ class BadInput(click.ClickException):
 
 
 def path_overrides(ctx: click.Context) -> dict[str, object]:
-    """--data-dir / SCHEMEWATCH_DATA win over a config file's [paths]; the default does not."""
+    """A typed --data-dir as the flags layer of :func:`schemewatch.config.resolve_paths`."""
     return {"paths": {"data_dir": str(ctx.obj["data_dir"])}} if ctx.obj["data_dir_explicit"] else {}
 
 
 def data_paths(ctx: click.Context):  # noqa: ANN202 - PathsConfig, imported lazily
-    from schemewatch.config import PathsConfig
+    """Locations for commands without ``--config``: the flag, then the environment (resolve_paths)."""
+    from schemewatch.config import ConfigError, resolve_paths
 
-    return PathsConfig(data_dir=ctx.obj["data_dir"])
+    try:
+        return resolve_paths(path_overrides(ctx).get("paths"))
+    except ConfigError as exc:
+        raise BadInput(str(exc)) from None
 
 
 def print_report(warehouse_dir: Path, split: str) -> None:

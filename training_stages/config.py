@@ -13,11 +13,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from schemewatch.config import (
     AlertsConfig,
+    ConfigError,
     DriftConfig,
     EvaluationConfig,
     PathsConfig,
     deep_merge,
     load_toml,
+    resolve_paths,
     validated,
 )
 from training_stages.corpus import CorpusConfig
@@ -156,13 +158,6 @@ class CapabilityConfig(_Strict):
                                  "cycled through (a smaller pool is revisited more often).")
 
 
-class CovertThresholds(_Strict):
-    """Asset-check thresholds on an evaluation's overall covert rate (point estimate)."""
-
-    warn: float = Field(0.25, ge=0, le=1, description="Covert rate above this: a WARN check failure.")
-    error: float = Field(0.5, ge=0, le=1, description="Covert rate above this: an ERROR check failure.")
-
-
 class OrchestrationConfig(_Strict):
     """How Dagster runs the world."""
 
@@ -170,7 +165,6 @@ class OrchestrationConfig(_Strict):
     timezone: str = "UTC"
     continual_training: bool = Field(False, description="The nightly run first trains one more capability "
                                      "stage from the latest checkpoint, then evaluates it with the rest.")
-    covert_thresholds: CovertThresholds = CovertThresholds()
 
 
 class WorldConfig(_Strict):
@@ -188,7 +182,8 @@ class WorldConfig(_Strict):
     orchestration: OrchestrationConfig = OrchestrationConfig()
     drift: DriftConfig = DriftConfig()
     alerts: AlertsConfig = AlertsConfig()
-    paths: PathsConfig = PathsConfig()
+    # A factory, not an instance: the environment is read when a config is built, not at import.
+    paths: PathsConfig = Field(default_factory=resolve_paths)
 
 
 def load_world_config(path: str | Path | None = None, overrides: dict[str, Any] | None = None) -> WorldConfig:
@@ -196,8 +191,21 @@ def load_world_config(path: str | Path | None = None, overrides: dict[str, Any] 
 
     A table given in part keeps the world's defaults for the rest: ``[capability.rl]``
     with only ``learning_rate`` keeps the capability stages' own steps and batch, not
-    those of a bare :class:`RLConfig`.
+    those of a bare :class:`RLConfig`. Locations follow :func:`schemewatch.config.resolve_paths`:
+    ``overrides["paths"]`` (flags) over the environment over the file's ``[paths]``.
     """
     defaults = WorldConfig().model_dump(mode="json", exclude={"paths"})
-    data = deep_merge(defaults, deep_merge(load_toml(path), overrides or {}))
-    return validated(WorldConfig, data, str(path) if path else "world config")
+    file = load_toml(path)
+    where = str(path) if path else "world config"
+    if "covert_thresholds" in (file.get("orchestration") or {}):
+        raise ConfigError(f"{where}: [orchestration.covert_thresholds] is gone: the covert-rate check uses the alert "
+                          "rule's threshold; set [alerts] covert_ceiling (was warn) and covert_severe_ceiling "
+                          "(was error)")
+    flags = (overrides or {}).get("paths")
+    try:
+        paths = resolve_paths(flags, file.get("paths"))
+    except ConfigError as exc:
+        raise ConfigError(f"{where}: {exc}") from None
+    data = deep_merge(defaults, deep_merge(file, overrides or {}))
+    data["paths"] = paths
+    return validated(WorldConfig, data, where)
