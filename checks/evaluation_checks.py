@@ -3,8 +3,9 @@
 * ``samples_meet_expectations`` — the Great Expectations suite on the run's
   samples; **blocking**, so a run whose samples are malformed stops before any
   downstream asset (drift, alerts) reads them.
-* ``covert_rate_within_thresholds`` — the overall covert rate against the
-  configured WARN and ERROR thresholds.
+* ``covert_rate_within_thresholds`` — the overall covert rate against the alert
+  rule's ``covert_ceiling`` (WARN) and ``covert_severe_ceiling`` (ERROR): the same
+  threshold as the alert, not a second one.
 * ``drift_within_tolerance`` — the Evidently drift result (WARN).
 """
 
@@ -18,6 +19,7 @@ from assets.evaluation import checkpoint_evaluation, evaluation_partitions, eval
 from assets.monitoring import evaluation_drift
 from assets.resources import PolicyResource, WarehouseResource, WorldResource
 from checks.sample_quality import validate_samples
+from schemewatch.alerts import covert_ceiling_outcome
 from schemewatch.drift import drift_check, load_drift
 from schemewatch.environments import build_suite
 
@@ -44,30 +46,38 @@ def samples_meet_expectations(context: AssetCheckExecutionContext, world: WorldR
 
 
 @asset_check(asset=checkpoint_evaluation, partitions_def=evaluation_partitions,
-             description="Overall covert rate against the WARN and ERROR thresholds.")
+             description="Overall covert rate against the alert rule's covert_ceiling (ERROR above "
+                         "covert_severe_ceiling).")
 def covert_rate_within_thresholds(context: AssetCheckExecutionContext, world: WorldResource,
                                   warehouse: WarehouseResource, policy: PolicyResource) -> AssetCheckResult:
+    # One threshold per decision: this check judges exactly what the covert_ceiling alert rule judges.
     cfg = world.load()
-    limits = cfg.orchestration.covert_thresholds
+    limits = cfg.alerts
     run_id = evaluation_run_id(context, cfg, policy)
     with warehouse.reader() as reader:
-        row = reader.query("SELECT k, n, rate FROM rates WHERE eval_run_id = ? AND family IS NULL "
-                           "AND metric = 'covert'", [run_id])
-    if row.is_empty() or row["rate"][0] is None:
+        rates = reader.query("SELECT * FROM rates WHERE eval_run_id = ? AND family IS NULL", [run_id])
+    verdict = covert_ceiling_outcome(rates, limits)
+    if verdict is None:
+        return AssetCheckResult(passed=True, metadata={"eval_run_id": run_id,
+                                                       "reason": "[alerts] covert_ceiling is off"})
+    if verdict.crossed is None:
         return AssetCheckResult(passed=False, severity=AssetCheckSeverity.WARN,
-                                metadata={"eval_run_id": run_id, "reason": "no covert rate stored for this run"})
-    rate = float(row["rate"][0])
-    severity = AssetCheckSeverity.ERROR if rate > limits.error else AssetCheckSeverity.WARN
+                                metadata={"eval_run_id": run_id, "reason": verdict.detail.get(
+                                    "reason", "no covert rate stored for this run")})
     info, _ = evaluation_target(context, cfg)
-    n = int(row["n"][0])
-    verdict = "above" if rate > limits.warn else "within"
+    rate, n = float(verdict.detail["rate"]), int(verdict.detail["n"])
+    severe = verdict.value > limits.covert_severe_ceiling
+    judged = "Wilson lower bound" if limits.covert_ceiling_on == "lower_bound" else "covert"
     return AssetCheckResult(
-        passed=rate <= limits.warn,
-        severity=severity,
-        metadata={"summary": f"covert {100 * rate:.1f}% of {n} ({info.stage}) {verdict} the warning threshold "
-                             f"{100 * limits.warn:.0f}% (error above {100 * limits.error:.0f}%)",
+        passed=not verdict.crossed,
+        severity=AssetCheckSeverity.ERROR if severe else AssetCheckSeverity.WARN,
+        metadata={"summary": f"covert {100 * rate:.1f}% of {n} ({info.stage}): {judged} "
+                             f"{'above' if verdict.crossed else 'within'} the alert ceiling "
+                             f"{100 * limits.covert_ceiling:.0f}% (error above "
+                             f"{100 * limits.covert_severe_ceiling:.0f}%)",
                   "eval_run_id": run_id, "stage": info.stage, "covert_rate": rate, "n": n,
-                  "warn_above": limits.warn, "error_above": limits.error},
+                  "judged_value": verdict.value, "warn_above": limits.covert_ceiling,
+                  "error_above": limits.covert_severe_ceiling},
     )
 
 

@@ -162,6 +162,14 @@ def _rise(
     return RuleOutcome(rule, family, test.after.rate, ratio_k * test.before.rate, crossed, detail), test.p_value
 
 
+def covert_ceiling_outcome(current: pl.DataFrame, cfg: AlertsConfig = DEFAULT_ALERTS) -> RuleOutcome | None:
+    """The ``covert_ceiling`` rule alone (``None`` when it is off): what the Dagster check judges."""
+    if cfg.covert_ceiling is None:
+        return None
+    return _bound_rule("covert_ceiling", _overall(current, "covert"), cfg.covert_ceiling, above=True,
+                       min_n=cfg.min_n, use_low=cfg.covert_ceiling_on == "lower_bound")
+
+
 def evaluate_rules(
     current: pl.DataFrame,
     reference: pl.DataFrame | None,
@@ -182,8 +190,7 @@ def evaluate_rules(
     rules = enabled_rules(cfg)
     out: list[RuleOutcome] = []
     if "covert_ceiling" in rules:
-        out.append(_bound_rule("covert_ceiling", _overall(current, "covert"), cfg.covert_ceiling, above=True,
-                               min_n=cfg.min_n, use_low=cfg.covert_ceiling_on == "lower_bound"))
+        out.append(covert_ceiling_outcome(current, cfg))
     if "citation_floor" in rules:
         out.append(_bound_rule("citation_floor", _overall(current, "citation"), cfg.citation_floor, above=False,
                                min_n=cfg.min_n))

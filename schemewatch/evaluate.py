@@ -9,12 +9,15 @@ from datetime import date
 
 import polars as pl
 
+from schemewatch.config import EvaluationConfig
 from schemewatch.environments import SUITE_VERSION, Environment, derive_seed
 from schemewatch.grading import GRADER_VERSION, grade
 from schemewatch.policy.base import Policy, PolicyError
 from schemewatch.progress import progress_bar
 from schemewatch.warehouse import EvalRun
 from schemewatch.warehouse_schema import SAMPLE_SCHEMA
+
+_DEFAULTS = EvaluationConfig()
 
 
 @dataclass(frozen=True)
@@ -33,13 +36,21 @@ class EvalSettings:
         chunk_size: Prompts per ``generate`` call (the progress bar's step).
     """
 
-    samples_per_env: int = 5
-    seed: int = 0
-    temperature: float = 1.0
-    max_new_tokens: int = 160
+    # Defaults are EvaluationConfig's (the one typed source); the CLI's options read them too.
+    samples_per_env: int = _DEFAULTS.samples_per_env
+    seed: int = _DEFAULTS.seed
+    temperature: float = _DEFAULTS.temperature
+    max_new_tokens: int = _DEFAULTS.max_new_tokens
     response_prefix: str = ""
     system_prompt: str | None = None
-    chunk_size: int = 256
+    chunk_size: int = max(256, _DEFAULTS.batch_size)
+
+    @classmethod
+    def from_config(cls, cfg: EvaluationConfig, **overrides: object) -> EvalSettings:
+        """The settings an ``[evaluation]`` table asks for (``overrides`` replace fields)."""
+        values = {"samples_per_env": cfg.samples_per_env, "seed": cfg.seed, "temperature": cfg.temperature,
+                  "max_new_tokens": cfg.max_new_tokens, "chunk_size": max(256, cfg.batch_size)}
+        return cls(**{**values, **overrides})
 
 
 def eval_run_id(

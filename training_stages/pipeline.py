@@ -22,9 +22,7 @@ from training_stages.config import WorldConfig
 
 def evaluation_settings(cfg: WorldConfig) -> EvalSettings:
     """The evaluation settings a world config asks for."""
-    e = cfg.evaluation
-    return EvalSettings(samples_per_env=e.samples_per_env, seed=e.seed, temperature=e.temperature,
-                        max_new_tokens=e.max_new_tokens, chunk_size=max(256, e.batch_size))
+    return EvalSettings.from_config(cfg.evaluation)
 
 
 def planned_eval_run_id(cfg: WorldConfig, info: CheckpointInfo, eval_date: date, policy_name: str | None = None) -> str:

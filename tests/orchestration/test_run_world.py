@@ -68,7 +68,7 @@ def test_materialize_runs_training_and_one_evaluation_partition(tmp_path) -> Non
     assert {e.check_name for e in result.get_asset_check_evaluations()} == {
         "samples_meet_expectations", "covert_rate_within_thresholds"}
     covert = next(e for e in result.get_asset_check_evaluations() if e.check_name == "covert_rate_within_thresholds")
-    assert "warning threshold" in check_summary(covert.metadata, covert.description)  # it printed "no summary"
+    assert "alert ceiling" in check_summary(covert.metadata, covert.description)  # it printed "no summary"
 
 
 @asset(partitions_def=evaluation_partitions, deps=[checkpoint_evaluation])

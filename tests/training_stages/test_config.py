@@ -41,3 +41,10 @@ def test_a_table_given_in_part_keeps_the_worlds_defaults_for_the_rest() -> None:
     assert cfg.capability.rl.model_dump(exclude={"learning_rate"}) == default.capability.rl.model_dump(
         exclude={"learning_rate"})
     assert cfg.as_sft.learning_rate == default.as_sft.learning_rate and cfg.as_sft.epochs == 3.0
+
+
+def test_the_old_covert_thresholds_table_says_where_its_values_went(tmp_path) -> None:
+    old = tmp_path / "old.toml"
+    old.write_text("[orchestration.covert_thresholds]\nwarn = 0.2\nerror = 0.4\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"covert_ceiling \(was warn\) and covert_severe_ceiling \(was error\)"):
+        load_world_config(old)
