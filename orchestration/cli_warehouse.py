@@ -134,7 +134,7 @@ def alerts(ctx: click.Context, as_json: bool, status: str, checkpoint_id: str | 
 
     paths = data_paths(ctx)
     if check:
-        from schemewatch.delivery import ChannelConfigError
+        from schemewatch.channels import ChannelConfigError
         from schemewatch.drift import DriftError
         from schemewatch.monitoring import monitor
 

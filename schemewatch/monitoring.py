@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from schemewatch.alerts import DEFAULT_ALERTS, CheckResult, check_pending
+from schemewatch.channels import Channel
 from schemewatch.config import AlertsConfig, DriftConfig, PathsConfig
-from schemewatch.delivery import Channel, DeliveryRecord, deliver_pending
+from schemewatch.delivery import DeliveryRecord, deliver_pending
 from schemewatch.delivery import deliver as deliver_configured
 from schemewatch.drift import DEFAULT_DRIFT, DriftError, compute_drift, runs_without_drift
 from schemewatch.warehouse import Warehouse, WarehouseReader

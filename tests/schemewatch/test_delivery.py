@@ -9,16 +9,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from schemewatch.alerts import check_run
+from schemewatch.channels import JsonlChannel, LogChannel, WebhookChannel, channels_from_config
 from schemewatch.config import AlertsConfig, PathsConfig
-from schemewatch.delivery import (
-    JsonlChannel,
-    LogChannel,
-    WebhookChannel,
-    alert_events,
-    channels_from_config,
-    deliver_pending,
-    deliveries,
-)
+from schemewatch.delivery import alert_events, deliver_pending, deliveries
 from schemewatch.warehouse import Warehouse, WarehouseReader
 from tests.schemewatch.monitoring_data import register, store
 
@@ -177,10 +170,10 @@ def test_channels_come_from_config_and_the_environment(tmp_path) -> None:
 
 _KILL_BEFORE_RECORD = """
 import os, signal, sys
-from schemewatch import delivery
+from schemewatch import channels, delivery
 from schemewatch.warehouse import Warehouse
 delivery._record = lambda *a, **k: os.kill(os.getpid(), signal.SIGKILL)  # dies after the append, before the record
-delivery.deliver_pending(Warehouse(sys.argv[1]), [delivery.JsonlChannel(sys.argv[2])])
+delivery.deliver_pending(Warehouse(sys.argv[1]), [channels.JsonlChannel(sys.argv[2])])
 """
 
 
@@ -203,3 +196,36 @@ def test_a_line_torn_by_a_crash_is_dropped_before_the_next_append(warehouse, tmp
     deliver_pending(warehouse, [JsonlChannel(jsonl)])
     lines = [json.loads(x) for x in jsonl.read_text().splitlines()]
     assert [x["event_id"] for x in lines][0] == "earlier:opened" and len(lines) == 2
+
+
+def test_a_new_channel_is_one_registered_class_end_to_end(warehouse, tmp_path, monkeypatch) -> None:
+    """The README recipe "add an alert channel": one class, @register_channel, then name it in config."""
+    from schemewatch import channels
+    from schemewatch.config import ConfigError, validated
+
+    monkeypatch.setattr(channels, "CHANNELS", dict(channels.CHANNELS))  # the registration is undone afterwards
+    sent: list[str] = []
+
+    @channels.register_channel
+    class ListChannel:
+        name = "list"
+        on_by_default = False
+        needs = "nothing"
+
+        @classmethod
+        def from_config(cls, cfg, paths, environ, logger=None) -> "ListChannel":
+            return cls()
+
+        def send(self, event) -> channels.SendResult:
+            sent.append(event.text)
+            return channels.SendResult(True, 1)
+
+    cfg = validated(AlertsConfig, {"channels": ["list"]}, "alerts")
+    built = channels_from_config(cfg, PathsConfig(data_dir=tmp_path), environ={})
+    assert [c.name for c in built] == ["list"]
+    assert [c.name for c in channels_from_config(AlertsConfig(), PathsConfig(data_dir=tmp_path), {})] == [
+        "log", "jsonl"]  # not on by default
+    assert [r.status for r in deliver_pending(warehouse, built)] == ["delivered"]
+    assert len(sent) == 1 and sent[0].startswith("[schemewatch] OPENED covert_ceiling")
+    with pytest.raises(ConfigError, match="unknown channel 'pager'; registered: log, jsonl, webhook, list"):
+        validated(AlertsConfig, {"channels": ["pager"]}, "alerts")
