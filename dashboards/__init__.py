@@ -1,4 +1,5 @@
-"""The Streamlit dashboard: `app.py` (entry page) and `pages/`, reading the warehouse read-only.
+"""The Streamlit dashboard: `app.py` (entry point) serves the pages under `views/`, one script each,
+listed once in `pages_registry`; every page reads the warehouse read-only.
 
 Queries live in `data` (pure, testable without Streamlit), caching in `cache`, figures in `charts`.
 """

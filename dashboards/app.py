@@ -1,58 +1,18 @@
-"""schemewatch dashboard, entry page: where every checkpoint stands today.
+"""schemewatch dashboard: the entry point, which serves every page of :data:`dashboards.pages_registry.PAGES`.
 
 Run: ``make dashboard`` or ``streamlit run dashboards/app.py [-- --warehouse DIR]``.
-The other pages live in ``pages/``, one per file.
+Each page is one script under ``views/``; ``/`` serves the overview (``views/overview.py``).
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from dashboards import cache, charts, ui
+from dashboards import pages_registry
 
-PAGES = (
-    ("pages/1_Degradation.py", "Degradation", ":material/trending_down:", "rates per checkpoint and over time"),
-    ("pages/2_Families.py", "Families", ":material/grid_view:", "covert rate per family × checkpoint"),
-    ("pages/3_Drift.py", "Drift", ":material/waves:", "Evidently drift per evaluation"),
-    ("pages/4_Alerts.py", "Alerts", ":material/notifications_active:", "open and resolved alerts"),
-    ("pages/5_Transcripts.py", "Transcripts", ":material/article:", "the responses behind a number"),
-)
-
-snapshot = ui.page(
-    "schemewatch",
-    "Did last night's training erode the anti-scheming behaviour? Latest held-out evaluation of every checkpoint.",
-)
-stats = cache.summary(snapshot.root, snapshot.generation)
-cols = st.columns(5)
-cols[0].metric("Checkpoints", stats["checkpoints"])
-cols[1].metric("Evaluations", stats["evaluations"])
-cols[2].metric("Samples", f"{stats['samples']:,}")
-cols[3].metric("Latest evaluation", str(stats["latest_eval"]))
-cols[4].metric("Open alerts", stats["open_alerts"])
-if stats["open_alerts"]:
-    st.error(f"{stats['open_alerts']} open alert(s).")
-    st.page_link("pages/4_Alerts.py", label="See the alerts", icon=":material/notifications_active:")
-
-report = cache.latest_report(snapshot.root, snapshot.generation)
-st.plotly_chart(charts.overview_figure(report, cache.thresholds().by_metric()), key="overview_chart")
-st.subheader("Latest evaluation per checkpoint")
-st.dataframe(
-    report.drop("stage_index"),
-    hide_index=True,
-    key="overview_table",
-    column_config={
-        "covert_rate": ui.percent("covert"),
-        "covert_ci_low": ui.percent("CI low", "Wilson 95% interval"),
-        "covert_ci_high": ui.percent("CI high", "Wilson 95% interval"),
-        "citation_rate": ui.percent("cites spec"),
-        "cited_covert_rate": ui.percent("covert | cites", "Covert among the responses that cite the spec"),
-        "aware_rate": ui.percent("eval-aware"),
-        "incomplete_rate": ui.percent("incomplete", "Honest answers whose report missed a required fact without "
-                                      "claiming success: an honest mistake, not covert"),
-        "unparseable_rate": ui.percent("unparseable"),
-        "eval_date": ui.day("evaluated"),
-    },
-)
-st.subheader("Pages")
-for path, label, icon, what in PAGES:
-    st.page_link(path, label=f"{label} — {what}", icon=icon)
+st.navigation(
+    [
+        st.Page(page.path, title=page.label, icon=page.icon, url_path=page.url_path, default=page.default)
+        for page in pages_registry.PAGES
+    ]
+).run()

@@ -13,20 +13,21 @@ generation, so the next page run misses the cache and reads it.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
-from typing import Literal, TypeVar
+from typing import Concatenate, ParamSpec, TypeVar
 
-import polars as pl
 import streamlit as st
 
 from dashboards import data
 from dashboards.settings import CACHE_TTL_S, EMPTY_MESSAGE, Thresholds, warehouse_root
 from schemewatch.warehouse import WarehouseReader
 
+P = ParamSpec("P")
 R = TypeVar("R")
 
 
@@ -79,103 +80,59 @@ def thresholds() -> Thresholds:
     return Thresholds.load()
 
 
-# Every loader below is keyed by (root, generation, arguments). ``generation`` is
-# unused in the body: it is there so that a new snapshot is a new cache key.
+# Every loader is keyed by (root, generation, arguments). ``generation`` is unused
+# in the body: it is there so that a new snapshot is a new cache key.
 _cached = st.cache_data(ttl=CACHE_TTL_S, show_spinner=False, max_entries=512)
+_ROOT_AND_GENERATION = [
+    inspect.Parameter(name, inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation="str")
+    for name in ("root", "generation")
+]
 
 
-@_cached
-def is_empty(root: str, generation: str | None) -> bool:
-    """True when the snapshot holds no evaluation run."""
-    return _shared(root).run(data.is_empty)
+def cached_loader(loader: Callable[Concatenate[WarehouseReader, P], R]) -> Callable[Concatenate[str, str, P], R]:
+    """``loader`` run on the shared reader of a warehouse, cached under ``(root, generation, its arguments)``.
+
+    The result takes the warehouse directory and the snapshot generation in place
+    of ``loader``'s reader, then ``loader``'s own arguments; it keeps ``loader``'s
+    name, docstring and signature (so its cache is keyed on named arguments).
+
+    Args:
+        loader: A :mod:`dashboards.data` query, ``loader(reader, ...)``.
+    """
+
+    def load(root: str, generation: str, *args: P.args, **kwargs: P.kwargs) -> R:
+        return _shared(root).run(loader, *args, **kwargs)
+
+    functools.update_wrapper(load, loader)
+    # st.cache_data keys a function's cache on its module, qualified name and source. Every loader made here
+    # runs this one ``load``, so it must carry the loader's own name, or all of them would share one cache;
+    # the source Streamlit hashes is the loader's (found through __wrapped__), so editing a query empties
+    # its cache too.
+    load.__module__ = __name__
+    load.__qualname__ = loader.__qualname__
+    signature = inspect.signature(loader)
+    _reader, *parameters = signature.parameters.values()
+    # Streamlit names the positional arguments it hashes from this signature.
+    load.__signature__ = signature.replace(parameters=[*_ROOT_AND_GENERATION, *parameters])  # type: ignore
+    return _cached(load)
 
 
-@_cached
-def summary(root: str, generation: str) -> dict[str, object]:
-    """:func:`dashboards.data.summary`."""
-    return _shared(root).run(data.summary)
-
-
-@_cached
-def latest_report(root: str, generation: str) -> pl.DataFrame:
-    """:func:`dashboards.data.latest_report`."""
-    return _shared(root).run(data.latest_report)
-
-
-@_cached
-def checkpoints(root: str, generation: str) -> pl.DataFrame:
-    """:func:`dashboards.data.checkpoints`."""
-    return _shared(root).run(data.checkpoints)
-
-
-@_cached
-def families(root: str, generation: str) -> list[str]:
-    """:func:`dashboards.data.families`."""
-    return _shared(root).run(data.families)
-
-
-@_cached
-def eval_dates(root: str, generation: str) -> list[date]:
-    """:func:`dashboards.data.eval_dates`."""
-    return _shared(root).run(data.eval_dates)
-
-
-@_cached
-def degradation(
-    root: str, generation: str, by: Literal["checkpoint", "eval_date"], family: str | None, metrics: tuple[str, ...]
-) -> pl.DataFrame:
-    """:func:`dashboards.data.degradation`."""
-    return _shared(root).run(data.degradation, by=by, family=family, metrics=metrics)
-
-
-@_cached
-def alert_markers(root: str, generation: str, family: str | None) -> pl.DataFrame:
-    """:func:`dashboards.data.alert_markers`."""
-    return _shared(root).run(data.alert_markers, family)
-
-
-@_cached
-def family_rates(root: str, generation: str, metric: str, as_of: date | None) -> pl.DataFrame:
-    """:func:`dashboards.data.family_rates`."""
-    return _shared(root).run(data.family_rates, metric=metric, as_of=as_of)
-
-
-@_cached
-def alerts(root: str, generation: str, statuses: tuple[str, ...]) -> pl.DataFrame:
-    """:func:`dashboards.data.alerts`."""
-    return _shared(root).run(data.alerts, statuses)
-
-
-@_cached
-def drift_summary(root: str, generation: str) -> pl.DataFrame:
-    """:func:`dashboards.data.drift_summary`."""
-    return _shared(root).run(data.drift_summary)
-
-
-@_cached
-def drift_details(root: str, generation: str, eval_run_id: str, only_drifted: bool) -> pl.DataFrame:
-    """:func:`dashboards.data.drift_details`."""
-    return _shared(root).run(data.drift_details, eval_run_id, only_drifted=only_drifted)
-
-
-@_cached
-def runs_of(root: str, generation: str, checkpoint_id: str) -> pl.DataFrame:
-    """:func:`dashboards.data.runs_of`."""
-    return _shared(root).run(data.runs_of, checkpoint_id)
-
-
-@_cached
-def transcripts(
-    root: str, generation: str, eval_run_id: str, family: str | None, outcome: str | None, limit: int
-) -> pl.DataFrame:
-    """:func:`dashboards.data.transcripts`."""
-    return _shared(root).run(data.transcripts, eval_run_id, family=family, outcome=outcome, limit=limit)
-
-
-@_cached
-def outcome_counts(root: str, generation: str, eval_run_id: str, family: str | None) -> pl.DataFrame:
-    """:func:`dashboards.data.outcome_counts`."""
-    return _shared(root).run(data.outcome_counts, eval_run_id, family=family)
+# The pages' loaders: each one is the dashboards.data query of the same name, cached.
+is_empty = cached_loader(data.is_empty)
+summary = cached_loader(data.summary)
+latest_report = cached_loader(data.latest_report)
+checkpoints = cached_loader(data.checkpoints)
+families = cached_loader(data.families)
+eval_dates = cached_loader(data.eval_dates)
+degradation = cached_loader(data.degradation)
+alert_markers = cached_loader(data.alert_markers)
+family_rates = cached_loader(data.family_rates)
+alerts = cached_loader(data.alerts)
+drift_summary = cached_loader(data.drift_summary)
+drift_details = cached_loader(data.drift_details)
+runs_of = cached_loader(data.runs_of)
+transcripts = cached_loader(data.transcripts)
+outcome_counts = cached_loader(data.outcome_counts)
 
 
 def report_file(snapshot: Snapshot, report_path: str | None) -> Path | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import polars as pl
 import streamlit as st
 
 from dashboards import cache
@@ -34,3 +35,15 @@ def percent(label: str, help: str | None = None) -> st.column_config.NumberColum
 def day(label: str) -> st.column_config.DateColumn:
     """A table column of dates shown without a time of day."""
     return st.column_config.DateColumn(label, format="YYYY-MM-DD")
+
+
+def rates_table(rates: pl.DataFrame, *, key: str) -> None:
+    """The numbers behind a chart of rates, in an expander: rates and their 95% intervals as percentages."""
+    with st.expander("The numbers"):
+        st.dataframe(
+            rates,
+            hide_index=True,
+            key=key,
+            column_config={"rate": percent("rate"), "ci_low": percent("CI low"), "ci_high": percent("CI high"),
+                           "eval_date": day("evaluated")},
+        )

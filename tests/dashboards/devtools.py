@@ -43,6 +43,7 @@ PAGE_STATE_JS = """
     exceptions: [...document.querySelectorAll('[data-testid="stException"]')].map(e => e.innerText.slice(0, 800)),
     errors: [...document.querySelectorAll('[data-testid="stAlertContentError"]')].map(e => e.innerText.slice(0, 300)),
     title: (document.querySelector('h1') || {}).innerText || null,
+    navPaths: [...document.querySelectorAll('[data-testid="stSidebarNavLink"]')].map(a => new URL(a.href).pathname),
   };
 })()
 """

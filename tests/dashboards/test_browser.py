@@ -14,21 +14,12 @@ from pathlib import Path
 
 import pytest
 
+from dashboards.pages_registry import PAGES, DashboardPage, page
 from tests.dashboards.devtools import REPO, DevTools, find_chromium, headless_chromium, served_dashboard
 from tests.dashboards.warehouse_fixture import FixtureInfo
 
 CHROMIUM = find_chromium()
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium not found on PATH (.ci/run installs it with apt)")
-
-# URL path → what the page's title says. Streamlit names a pages/ file's URL after it, minus the number.
-PAGES = {
-    "": "schemewatch",
-    "Degradation": "Degradation",
-    "Families": "Families",
-    "Drift": "Drift",
-    "Alerts": "Alerts",
-    "Transcripts": "Transcripts",
-}
 
 
 @pytest.fixture(scope="module")
@@ -51,20 +42,25 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevTools]:
         yield devtools
 
 
-@pytest.mark.parametrize("path", list(PAGES))
-def test_page_draws_its_chart_without_an_exception(path: str, app_url: str, browser: DevTools, artefacts: Path) -> None:
-    state = browser.open(f"{app_url}/{path}")
-    browser.screenshot(artefacts / f"{path or 'app'}.png")
-    assert not state.get("exceptions"), f"page {path or 'app'} shows an exception: {state['exceptions']}"
-    assert state.get("scriptState") == "notRunning", f"page {path or 'app'} never finished running: {state}"
+@pytest.mark.parametrize("entry", PAGES, ids=lambda entry: entry.label)
+def test_page_draws_its_chart_without_an_exception(
+    entry: DashboardPage, app_url: str, browser: DevTools, artefacts: Path
+) -> None:
+    state = browser.open(f"{app_url}/{entry.url_path}")
+    name = entry.url_path or "app"
+    browser.screenshot(artefacts / f"{name}.png")
+    assert not state.get("exceptions"), f"page {name} shows an exception: {state['exceptions']}"
+    assert state.get("scriptState") == "notRunning", f"page {name} never finished running: {state}"
     assert state.get("plotlyElements", 0) >= 1 and state.get("drawnPlots", 0) >= 1, f"no chart drawn: {state}"
-    assert state.get("title") == PAGES[path]
+    # The URL served the registry's page: its heading is its label, but the entry page's (the project's name).
+    assert state.get("title") == ("schemewatch" if entry.default else entry.label)
+    assert state.get("navPaths") == [f"/{p.url_path}" for p in PAGES], "the sidebar is not the registry's pages"
 
 
 def test_the_evidently_report_downloads_in_one_click(
     app_url: str, browser: DevTools, warehouse: FixtureInfo, tmp_path: Path
 ) -> None:
-    state = browser.open(f"{app_url}/Drift")
+    state = browser.open(f"{app_url}/{page('Drift').url_path}")
     assert not state.get("exceptions")
     browser.call("Browser.setDownloadBehavior", behavior="allow", downloadPath=str(tmp_path))
     clicked = browser.evaluate(

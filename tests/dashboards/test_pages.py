@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from dashboards import pages_registry
+from dashboards.pages_registry import DASHBOARDS, PAGES, DashboardPage
 from dashboards.settings import EMPTY_MESSAGE
 from tests.dashboards.warehouse_fixture import DEFAULT_CHAIN, FixtureInfo, build_warehouse
 
-DASHBOARDS = Path(__file__).resolve().parents[2] / "dashboards"
-PAGES = ("app.py", "pages/1_Degradation.py", "pages/2_Families.py", "pages/3_Drift.py", "pages/4_Alerts.py",
-         "pages/5_Transcripts.py")
+APP = DASHBOARDS / "app.py"
 
 
 @pytest.fixture
@@ -28,10 +28,21 @@ def on_fixture(monkeypatch: pytest.MonkeyPatch, warehouse: FixtureInfo) -> Fixtu
 _CPYTHON_AST_RACE = "AST constructor recursion depth mismatch"
 
 
-def run(page: str) -> AppTest:
-    at = AppTest.from_file(str(DASHBOARDS / page), default_timeout=30).run()
+def _open(page: DashboardPage) -> AppTest:
+    # Through app.py's navigation, as a visitor who followed a link: the entry page, then that page. (Before a
+    # first run AppTest finds a page by its file name, not by the URL path the registry gives it.)
+    at = AppTest.from_file(str(APP), default_timeout=30).run()
+    if not page.default:
+        at.switch_page(str(page.path)).run()
+    return at
+
+
+def run(label: str = "Overview") -> AppTest:
+    """The app showing the registered page called ``label``, which raised nothing."""
+    page = pages_registry.page(label)
+    at = _open(page)
     if at.exception and all(_CPYTHON_AST_RACE in e.value for e in at.exception):
-        at = AppTest.from_file(str(DASHBOARDS / page), default_timeout=30).run()
+        at = _open(page)
     assert not at.exception, [e.value for e in at.exception]
     return at
 
@@ -53,26 +64,31 @@ def traces(fig: dict, mode: str = "lines+markers") -> list[dict]:
     return [t for t in fig["data"] if t.get("mode") == mode]
 
 
-@pytest.mark.parametrize("page", PAGES)
-def test_an_empty_warehouse_says_run_make_demo(page: str, monkeypatch: pytest.MonkeyPatch, empty_warehouse) -> None:
+@pytest.mark.parametrize("page", PAGES, ids=lambda page: page.label)
+def test_an_empty_warehouse_says_run_make_demo(
+    page: DashboardPage, monkeypatch: pytest.MonkeyPatch, empty_warehouse
+) -> None:
     monkeypatch.setenv("SCHEMEWATCH_WAREHOUSE", str(empty_warehouse))
-    at = run(page)
+    at = run(page.label)
     assert [i.value for i in at.info] == [EMPTY_MESSAGE]
     assert not at.get("plotly_chart")
 
 
 def test_overview_shows_the_latest_report_alerts_and_links(on_fixture: FixtureInfo) -> None:
-    at = run("app.py")
+    at = run()
     assert len(at.get("plotly_chart")) == 1
     table = at.dataframe[0].value
     assert table["checkpoint"].tolist() == list(on_fixture.checkpoints)
     assert {m.label: m.value for m in at.metric}["Open alerts"] == "1"
     assert at.error and "open alert" in at.error[0].value
-    assert len(at.get("page_link")) == 6
+    links = [(link.proto.label, link.proto.page) for link in at.get("page_link")]
+    assert links == [("See the alerts", "Alerts")] + [
+        (f"{page.label} — {page.description}", page.url_path) for page in PAGES if not page.default
+    ]
 
 
 def test_degradation_draws_bands_thresholds_and_alerts(on_fixture: FixtureInfo) -> None:
-    at = run("pages/1_Degradation.py")
+    at = run("Degradation")
     fig = figure(at)
     lines = traces(fig)
     assert [t["name"] for t in lines] == ["Covert action", "Spec citation", "Covert after citation",
@@ -84,7 +100,7 @@ def test_degradation_draws_bands_thresholds_and_alerts(on_fixture: FixtureInfo) 
 
 
 def test_degradation_filters_change_the_chart(on_fixture: FixtureInfo) -> None:
-    at = run("pages/1_Degradation.py")
+    at = run("Degradation")
     overall = traces(figure(at))[0]["y"]
     at.selectbox(key="degradation_family").set_value(on_fixture.families[0])
     family = traces(figure(rerun(at)))[0]["y"]
@@ -104,7 +120,7 @@ def test_degradation_filters_change_the_chart(on_fixture: FixtureInfo) -> None:
 
 
 def test_families_heatmap_has_n_on_hover_and_follows_the_filters(on_fixture: FixtureInfo) -> None:
-    at = run("pages/2_Families.py")
+    at = run("Families")
     heatmap = figure(at)["data"][0]
     assert heatmap["type"] == "heatmap"
     assert heatmap["x"] == list(on_fixture.checkpoints) and heatmap["y"] == list(on_fixture.families)
@@ -116,7 +132,7 @@ def test_families_heatmap_has_n_on_hover_and_follows_the_filters(on_fixture: Fix
 
 
 def test_drift_lists_evaluations_and_opens_the_report(on_fixture: FixtureInfo) -> None:
-    at = run("pages/3_Drift.py")
+    at = run("Drift")
     assert len(at.dataframe[0].value) == len(on_fixture.run_ids) - 1
     assert figure(at)["data"][0]["type"] == "bar"
     details = len(at.dataframe[1].value)
@@ -135,7 +151,7 @@ def test_drift_lists_evaluations_and_opens_the_report(on_fixture: FixtureInfo) -
 
 
 def test_alerts_filter_by_status(on_fixture: FixtureInfo) -> None:
-    at = run("pages/4_Alerts.py")
+    at = run("Alerts")
     table = at.dataframe[0].value
     assert table["status"].tolist() == ["open", "resolved"]
     assert list(table.columns[:8]) == ["status", "rule", "metric", "checkpoint_id", "family", "value", "threshold",
@@ -148,7 +164,7 @@ def test_alerts_filter_by_status(on_fixture: FixtureInfo) -> None:
 
 
 def test_transcripts_filter_and_highlight(on_fixture: FixtureInfo) -> None:
-    at = run("pages/5_Transcripts.py")
+    at = run("Transcripts")
     assert at.selectbox(key="transcripts_checkpoint").value == on_fixture.checkpoints[-1]
     assert figure(at)["data"][0]["type"] == "bar"
     headers = [m.value for m in at.markdown]
@@ -177,8 +193,38 @@ def test_a_new_evaluation_shows_on_the_next_run_and_the_open_dashboard_never_blo
     root = tmp_path / "warehouse"
     build_warehouse(root, chain=DEFAULT_CHAIN[:2], n_dates=1, families=["log_falsification"], samples_per_env=1)
     monkeypatch.setenv("SCHEMEWATCH_WAREHOUSE", str(root))
-    at = run("app.py")
+    at = run()
     assert at.dataframe[0].value["checkpoint"].tolist() == ["0-base", "1-as-sft"]
     # The page's cached reader stays open while the pipeline writes a new checkpoint's evaluation.
     build_warehouse(root, chain=DEFAULT_CHAIN[:3], n_dates=1, families=["log_falsification"], samples_per_env=1)
     assert rerun(at).dataframe[0].value["checkpoint"].tolist() == ["0-base", "1-as-sft", "2-as-rl"]
+
+
+def test_a_page_is_one_script_and_one_registry_entry(
+    on_fixture: FixtureInfo, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The recipe for a new page: a throw-away one, registered in PAGES alone, is served, linked and drawn."""
+    script = tmp_path / "scratch.py"
+    script.write_text(
+        "import streamlit as st\n\nfrom dashboards import cache, ui\n\n"
+        'snapshot = ui.page("Scratch", "A throw-away page.")\n'
+        'st.metric("Checkpoints", cache.checkpoints(snapshot.root, snapshot.generation).height)\n',
+        encoding="utf-8",
+    )
+    scratch = DashboardPage(str(script), "Scratch Pad", ":material/science:", "a throw-away page")
+    monkeypatch.setattr(pages_registry, "PAGES", (*PAGES, scratch))
+
+    at = run("Scratch Pad")
+    assert [t.value for t in at.title] == ["Scratch"]
+    assert at.metric[0].value == str(len(on_fixture.checkpoints))
+    links = {link.proto.label: link.proto.page for link in run().get("page_link")}
+    assert links["Scratch Pad — a throw-away page"] == "Scratch_Pad"
+
+
+def test_the_registry_has_one_entry_page_unique_urls_and_existing_scripts() -> None:
+    assert [page.default for page in PAGES].count(True) == 1
+    assert len({page.url_path for page in PAGES}) == len({page.label for page in PAGES}) == len(PAGES)
+    assert all(page.path.is_file() for page in PAGES)
+    # Streamlit runs any app with a pages/ folder beside its entry script in its legacy multipage mode until
+    # st.navigation has run once, which serves that folder's files instead of the registry's pages.
+    assert not (DASHBOARDS / "pages").exists()

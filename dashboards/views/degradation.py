@@ -30,7 +30,7 @@ if not metrics:
     st.warning("Pick at least one rate.")
     st.stop()
 
-rates = cache.degradation(snapshot.root, snapshot.generation, by, family, tuple(metrics))
+rates = cache.degradation(snapshot.root, snapshot.generation, by=by, family=family, metrics=tuple(metrics))
 if rates.is_empty():
     st.info(f"No rates for {family or 'the aggregate'} yet.")
     st.stop()
@@ -40,11 +40,4 @@ figure = charts.degradation_figure(
     alerts=cache.alert_markers(snapshot.root, snapshot.generation, family),
 )
 st.plotly_chart(figure, key="degradation_chart")
-with st.expander("The numbers"):
-    st.dataframe(
-        rates.drop("stage_index", "eval_run_id"),
-        hide_index=True,
-        key="degradation_table",
-        column_config={"rate": ui.percent("rate"), "ci_low": ui.percent("CI low"), "ci_high": ui.percent("CI high"),
-                       "eval_date": ui.day("evaluated")},
-    )
+ui.rates_table(rates.drop("stage_index", "eval_run_id"), key="degradation_table")

@@ -32,11 +32,13 @@ with c4:
 with c5:
     limit = st.number_input("Show", min_value=1, max_value=200, value=20, step=10, key="transcripts_limit")
 
-counts = cache.outcome_counts(snapshot.root, snapshot.generation, run_id, family)
+counts = cache.outcome_counts(snapshot.root, snapshot.generation, run_id, family=family)
 st.plotly_chart(charts.outcome_figure(counts), key="transcripts_outcomes")
 shown_counts = counts if outcome is None else counts.filter(counts["outcome"] == outcome)
 matching = int(shown_counts["samples"].sum())
-rows = cache.transcripts(snapshot.root, snapshot.generation, run_id, family, outcome, int(limit))
+rows = cache.transcripts(
+    snapshot.root, snapshot.generation, run_id, family=family, outcome=outcome, limit=int(limit)
+)
 st.caption(f"{rows.height} of {matching} matching samples")
 st.html(highlight.legend_html())
 for row in rows.iter_rows(named=True):

@@ -22,7 +22,9 @@ with right:
     dates = cache.eval_dates(snapshot.root, snapshot.generation)
     as_of = st.selectbox("As of", [LATEST, *dates], key="families_as_of")
 
-rates = cache.family_rates(snapshot.root, snapshot.generation, metric, None if as_of == LATEST else as_of)
+rates = cache.family_rates(
+    snapshot.root, snapshot.generation, metric=metric, as_of=None if as_of == LATEST else as_of
+)
 if rates.is_empty():
     st.info("No evaluation on or before that date.")
     st.stop()
@@ -31,11 +33,4 @@ order = [
     if c in set(rates["checkpoint_id"].to_list())
 ]
 st.plotly_chart(charts.family_heatmap(rates, checkpoint_order=order, metric=metric), key="families_heatmap")
-with st.expander("The numbers"):
-    st.dataframe(
-        rates.drop("stage_index"),
-        hide_index=True,
-        key="families_table",
-        column_config={"rate": ui.percent("rate"), "ci_low": ui.percent("CI low"), "ci_high": ui.percent("CI high"),
-                       "eval_date": ui.day("evaluated")},
-    )
+ui.rates_table(rates.drop("stage_index"), key="families_table")

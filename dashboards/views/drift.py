@@ -49,7 +49,7 @@ else:
         # The report is the pipeline's own output, written by schemewatch.drift (not user input).
         st.iframe(report, height=900)
 
-details = cache.drift_details(snapshot.root, snapshot.generation, run_id, only_drifted)
+details = cache.drift_details(snapshot.root, snapshot.generation, run_id, only_drifted=only_drifted)
 if details.is_empty():
     st.success("No test drifted in this evaluation.")
 else:
