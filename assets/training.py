@@ -1,4 +1,8 @@
-"""Training assets: the tokenizer, then one asset per stage of the chain.
+"""Training assets: the tokenizer, then one asset per planned stage of the chain.
+
+The stage assets come from the stage registry (:data:`training_stages.stages.STAGES`);
+a stage that needs inputs prepared by other assets (as-sft: rollouts, then the
+selected data) lists them in :data:`STAGE_INPUTS`.
 
 Each body is a few lines over ``training_stages``: a stage's checkpoint id
 derives from its config and parent, so materialising an asset whose
@@ -7,7 +11,7 @@ checkpoint exists reuses it, and the metadata shows the stage's numbers.
 
 # No `from __future__ import annotations`: Dagster reads these annotations at definition time.
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +21,11 @@ from dagster import AssetExecutionContext, AssetsDefinition, MaterializeResult, 
 from assets.resources import TrackingResource, WorldResource
 from schemewatch.checkpoints import CheckpointInfo
 from schemewatch.files import atomic_target
+from training_stages.anti_scheming_sft import STAGE as SFT
 from training_stages.anti_scheming_sft import rollout_metrics, sample_rollouts, select_sft_data
-from training_stages.base import ensure_tokenizer
-from training_stages.chain import ensure_stage, finished_stage, stage_ids, tokenizers_dir
+from training_stages.base import STAGE as BASE
+from training_stages.base import ensure_tokenizer, tokenizers_dir
+from training_stages.chain import StagePlan, ensure_stage, finished_stage, plan_chain, stage_ids
 from training_stages.checkpointing import checkpoint_metrics
 from training_stages.config import WorldConfig
 from training_stages.shipped_base import SHIPPED_BASE_DIR
@@ -68,13 +74,7 @@ def tokenizer(context: AssetExecutionContext, world: WorldResource) -> Materiali
                                        "vocab_size": cfg.base.model.vocab_size})
 
 
-@asset(group_name=GROUP, deps=[tokenizer],
-       description="The tiny causal LM pretrained on transcripts of every family (shipped, or pretrained here).")
-def base_model(context: AssetExecutionContext, world: WorldResource, tracking: TrackingResource) -> MaterializeResult:
-    return _stage(context, world, tracking, "base")
-
-
-@asset(group_name=GROUP, deps=[base_model],
+@asset(group_name=GROUP, deps=[BASE.asset_name()],
        description="Base-model rollouts on the training split with the spec in the prompt, graded.")
 def anti_scheming_rollouts(context: AssetExecutionContext, world: WorldResource) -> MaterializeResult:
     cfg = world.load()
@@ -101,39 +101,38 @@ def anti_scheming_sft_data(context: AssetExecutionContext, world: WorldResource)
                                        "require_citation": cfg.as_sft.require_citation})
 
 
-@asset(group_name=GROUP, deps=[anti_scheming_sft_data],
-       description="Supervised fine-tuning on the selected rollouts without the spec in the prompt.")
-def anti_scheming_sft_model(context: AssetExecutionContext, world: WorldResource,
-                            tracking: TrackingResource) -> MaterializeResult:
-    cfg = world.load()
-    data = pl.read_parquet(as_artefacts_dir(cfg) / "sft_data.parquet")
-    return _stage(context, world, tracking, "as-sft", sft_data=data)
+def _sft_data(cfg: WorldConfig) -> dict[str, Any]:
+    return {"sft_data": pl.read_parquet(as_artefacts_dir(cfg) / "sft_data.parquet")}
 
 
-@asset(group_name=GROUP, deps=[anti_scheming_sft_model],
-       description="Outcome-only RL (the reward never reads the reasoning), KL to the SFT checkpoint.")
-def anti_scheming_rl_model(context: AssetExecutionContext, world: WorldResource,
-                           tracking: TrackingResource) -> MaterializeResult:
-    return _stage(context, world, tracking, "as-rl")
+# What runs before a stage's own asset (its inputs), and what that asset reads from them. Only stages
+# with Dagster-side inputs appear here; every other registered stage needs no entry.
+STAGE_INPUTS: dict[str, tuple[list[AssetsDefinition], Callable[[WorldConfig], dict[str, Any]] | None]] = {
+    BASE.name: ([tokenizer], None),
+    SFT.name: ([anti_scheming_rollouts, anti_scheming_sft_data], _sft_data),
+}
 
 
-def capability_stage_asset(k: int, parent: AssetsDefinition) -> AssetsDefinition:
-    """The asset for capability stage ``k`` (outcome-only RL that covert shortcuts can game)."""
+def stage_asset(step: StagePlan, parent: AssetsDefinition | None) -> AssetsDefinition:
+    """The asset of one planned stage, named and described by its registry entry."""
+    _, inputs = STAGE_INPUTS.get(step.kind.name, ([], None))
+    what = f" (stage {step.number})" if step.kind.repeated else ""
 
-    @asset(name=f"capability_stage_{k}_model", group_name=GROUP, deps=[parent],
-           description=f"Capability RL stage {k}: task-outcome reward, KL to the previous checkpoint.")
-    def _capability(context: AssetExecutionContext, world: WorldResource,
-                    tracking: TrackingResource) -> MaterializeResult:
-        return _stage(context, world, tracking, f"cap-{k}")
+    @asset(name=step.kind.asset_name(step.number), group_name=GROUP, deps=[parent] if parent else [],
+           description=step.kind.description + what)
+    def _stage_model(context: AssetExecutionContext, world: WorldResource,
+                     tracking: TrackingResource) -> MaterializeResult:
+        cfg = world.load()
+        return _stage(context, world, tracking, step.stage, **(inputs(cfg) if inputs else {}))
 
-    return _capability
+    return _stage_model
 
 
 def training_assets(cfg: WorldConfig) -> list[AssetsDefinition]:
-    """The training assets this config plans, in chain order."""
-    chain = [tokenizer, base_model]
-    if cfg.anti_scheming:
-        chain += [anti_scheming_rollouts, anti_scheming_sft_data, anti_scheming_sft_model, anti_scheming_rl_model]
-    for k in range(1, cfg.capability.stages + 1):
-        chain.append(capability_stage_asset(k, chain[-1]))
+    """The training assets this config plans, in chain order (from the stage registry)."""
+    chain: list[AssetsDefinition] = []
+    for step in plan_chain(cfg):
+        before, _ = STAGE_INPUTS.get(step.kind.name, ([], None))
+        chain += before
+        chain.append(stage_asset(step, chain[-1] if chain else None))
     return chain

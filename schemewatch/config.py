@@ -260,4 +260,5 @@ def validated(model: type[BaseModel], data: dict[str, Any], where: str) -> Any:
     except ValidationError as exc:
         err = exc.errors()[0]
         field = ".".join(str(x) for x in err["loc"])
-        raise ConfigError(f"{where}: {field}: {err['msg']}") from None
+        msg = err["msg"].removeprefix("Value error, ")  # pydantic's prefix for a validator's ValueError
+        raise ConfigError(f"{where}: {field}: {msg}" if field else f"{where}: {msg}") from None

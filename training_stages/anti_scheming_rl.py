@@ -11,11 +11,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from schemewatch.environments import Environment, Split, corpus_environments
-from training_stages.base import StageResult
 from training_stages.config import RLConfig
 from training_stages.policy_gradient import RLRun, run_policy_gradient
 from training_stages.prompts import agent_system_prompt
 from training_stages.rewards import alignment_outcome_reward
+from training_stages.stage_spec import StageRequest, StageResult, TrainingStage
 
 
 def fixed_prompt_set(pool: Sequence[Environment], n: int) -> list[Environment]:
@@ -46,3 +46,12 @@ def train_anti_scheming_rl(
         on_step=on_step,
     )
     return stage_result(run)
+
+
+def _train_stage(request: StageRequest) -> StageResult:
+    return train_anti_scheming_rl(request.start, request.cfg.as_rl, seed=request.cfg.seed, on_step=request.on_step)
+
+
+STAGE = TrainingStage(name="as-rl", section="as_rl", asset="anti_scheming_rl_model", train=_train_stage,
+                      description="Outcome-only RL (the reward never reads the reasoning), KL to the SFT checkpoint.",
+                      planned=lambda cfg: int(cfg.anti_scheming))

@@ -19,11 +19,11 @@ from schemewatch.environments import Split, corpus_environments
 from schemewatch.grading import grade, parse_response
 from schemewatch.policy import LocalCheckpointPolicy
 from schemewatch.spec import cited_principles
-from training_stages.base import StageResult
 from training_stages.checkpointing import load_checkpoint
 from training_stages.config import AntiSchemingSFTConfig
 from training_stages.lm_training import SupervisedSettings, encode_pairs, train_supervised
 from training_stages.prompts import agent_system_prompt, render_prompt
+from training_stages.stage_spec import StageRequest, StageResult, TrainingStage
 
 
 def _reasoning_cites_spec(text: str) -> bool:
@@ -170,3 +170,16 @@ def train_anti_scheming_sft(
     result = train_on_sft_data(start_dir, data, cfg, seed=seed, max_length=max_length, on_step=on_step)
     result.metrics = rollout_metrics(rollouts, cfg) | result.metrics
     return result
+
+
+def _train_stage(request: StageRequest) -> StageResult:
+    cfg = request.cfg
+    kwargs = {"seed": cfg.seed, "max_length": cfg.base.max_length, "on_step": request.supervised_step}
+    if request.sft_data is not None:  # selected earlier by the Dagster assets
+        return train_on_sft_data(request.start, request.sft_data, cfg.as_sft, **kwargs)
+    return train_anti_scheming_sft(request.start, cfg.as_sft, **kwargs)
+
+
+STAGE = TrainingStage(name="as-sft", section="as_sft", asset="anti_scheming_sft_model", train=_train_stage,
+                      description="Supervised fine-tuning on the selected rollouts without the spec in the prompt.",
+                      planned=lambda cfg: int(cfg.anti_scheming))

@@ -12,28 +12,19 @@ import json
 import random
 import shutil
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import torch
 
-from training_stages.config import BaseStageConfig
+from training_stages.config import BaseStageConfig, WorldConfig
 from training_stages.corpus import Transcript, build_corpus
 from training_stages.lm_training import SupervisedSettings, train_on_batches
 from training_stages.model import TinyModelConfig, build_model
 from training_stages.prompts import render_prompt
 from training_stages.shared_prompt import encode_groups, group_batches, shared_prompt_loss
+from training_stages.stage_spec import StageRequest, StageResult, TrainingStage
 from training_stages.tokenizer import train_tokenizer
-
-
-@dataclass
-class StageResult:
-    """What a stage hands back: the trained model, its tokenizer and summary metrics."""
-
-    model: Any
-    tokenizer: Any
-    metrics: dict[str, float]
 
 
 def tokenizer_id(cfg: BaseStageConfig, *, seed: int) -> str:
@@ -127,3 +118,20 @@ def train_base(
             "steps": len(losses),
         },
     )
+
+
+def tokenizers_dir(cfg: WorldConfig) -> Path:
+    """Where the world's tokenizers are saved."""
+    return cfg.paths.data_dir / "tokenizers"
+
+
+def _train_stage(request: StageRequest) -> StageResult:
+    cfg = request.cfg
+    tokenizer = load_tokenizer(ensure_tokenizer(cfg.base, seed=cfg.seed, root=tokenizers_dir(cfg)))
+    return train_base(cfg.base, seed=cfg.seed, tokenizer=tokenizer, on_step=request.supervised_step)
+
+
+# `source` says where the weights come from (shipped or pretrained here), not what they are.
+STAGE = TrainingStage(name="base", section="base", asset="base_model", train=_train_stage,
+                      description="The tiny causal LM pretrained on transcripts of every family (shipped, or "
+                                  "pretrained here).", id_exclude=frozenset({"source"}))

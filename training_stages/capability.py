@@ -18,11 +18,11 @@ from pathlib import Path
 
 from schemewatch.environments import corpus_environments
 from training_stages.anti_scheming_rl import fixed_prompt_set, stage_result
-from training_stages.base import StageResult
 from training_stages.config import CapabilityConfig
 from training_stages.policy_gradient import run_policy_gradient
 from training_stages.prompts import agent_system_prompt
 from training_stages.rewards import capability_reward
+from training_stages.stage_spec import StageRequest, StageResult, TrainingStage
 
 
 def train_capability_stage(
@@ -41,3 +41,14 @@ def train_capability_stage(
         fixed_envs=fixed_prompt_set(envs, cfg.rl.fixed_prompts), on_step=on_step,
     )
     return stage_result(run)
+
+
+def _train_stage(request: StageRequest) -> StageResult:
+    return train_capability_stage(request.start, request.cfg.capability, stage_number=request.number,
+                                  seed=request.cfg.seed, on_step=request.on_step)
+
+
+STAGE = TrainingStage(name="cap", section="capability", asset="capability_stage_{k}_model", train=_train_stage,
+                      description="Capability RL: task-outcome reward that covert shortcuts can game, KL to the "
+                                  "previous checkpoint.",
+                      planned=lambda cfg: cfg.capability.stages, repeated=True, id_exclude=frozenset({"stages"}))

@@ -1,4 +1,4 @@
-"""The training chain: base → as-sft → as-rl → cap-1 … cap-N, with reuse.
+"""The training chain: base → as-sft → as-rl → cap-1 … cap-N (the registry's order), with reuse.
 
 Every stage's checkpoint id derives from its config, the world seed and its
 parent's id, so re-running with the same config reuses finished checkpoints
@@ -15,13 +15,12 @@ from pathlib import Path
 import polars as pl
 
 from schemewatch.checkpoints import CheckpointInfo, CheckpointNotFoundError, CheckpointStore, read_checkpoint
-from training_stages.anti_scheming_rl import train_anti_scheming_rl
-from training_stages.anti_scheming_sft import train_anti_scheming_sft, train_on_sft_data
-from training_stages.base import StageResult, ensure_tokenizer, load_tokenizer, train_base
-from training_stages.capability import train_capability_stage
+from training_stages import stages as registry
+from training_stages.base import STAGE as BASE
 from training_stages.checkpointing import checkpoint_id, is_complete, save_checkpoint
 from training_stages.config import WorldConfig
 from training_stages.shipped_base import SHIPPED_BASE_DIR, install_shipped_base, shipped_base_id
+from training_stages.stage_spec import StageRequest, StageResult, TrainingStage
 from training_stages.tracking import finish_stage, track_stage
 
 
@@ -31,22 +30,33 @@ class UnknownStageError(ValueError):
 
 @dataclass(frozen=True)
 class StagePlan:
-    """One stage of the chain as planned."""
+    """One stage of the chain as planned.
+
+    Attributes:
+        stage: Its name (``cap-2``).
+        stage_index: Its position in the full chain (0 = base), the same whether or not the
+            stages before it are planned, so the control chain's cap-1 sorts with the main chain's.
+        config: The settings its checkpoint id derives from.
+        kind: The registered stage it is an instance of.
+        number: Which repetition (``cap-2`` → 2); 1 for a stage that is not repeated.
+    """
 
     stage: str
     stage_index: int
     config: dict
+    kind: TrainingStage
+    number: int = 1
 
 
 def plan_chain(cfg: WorldConfig) -> list[StagePlan]:
-    """The stages ``cfg`` asks for, in training order."""
-    # Unset optional settings (None) are left out, so that adding one keeps the ids of existing checkpoints.
-    plan = [StagePlan("base", 0, cfg.base.model_dump(mode="json", exclude={"source"}, exclude_none=True))]
-    if cfg.anti_scheming:
-        plan.append(StagePlan("as-sft", 1, cfg.as_sft.model_dump(mode="json", exclude_none=True)))
-        plan.append(StagePlan("as-rl", 2, cfg.as_rl.model_dump(mode="json", exclude_none=True)))
-    cap = cfg.capability.model_dump(mode="json", exclude={"stages"}, exclude_none=True)
-    plan += [StagePlan(f"cap-{k}", 2 + k, cap) for k in range(1, cfg.capability.stages + 1)]
+    """The stages ``cfg`` asks for, in training order (from :data:`training_stages.stages.STAGES`)."""
+    plan: list[StagePlan] = []
+    for index, kind in enumerate(registry.STAGES):
+        times, config = kind.planned(cfg), kind.id_config(cfg)
+        if kind.repeated:  # the last registered stage (check_registry): its repetitions end the chain
+            plan += [StagePlan(kind.instance(k), index + k - 1, config, kind, k) for k in range(1, times + 1)]
+        elif times:
+            plan.append(StagePlan(kind.name, index, config, kind))
     return plan
 
 
@@ -55,17 +65,12 @@ def alias_for(stage: str, cfg: WorldConfig) -> str:
     return stage if cfg.anti_scheming or stage == "base" else f"noas-{stage}"
 
 
-def tokenizers_dir(cfg: WorldConfig) -> Path:
-    """Where the world's tokenizers are saved."""
-    return cfg.paths.data_dir / "tokenizers"
-
-
 def stage_ids(cfg: WorldConfig) -> dict[str, str]:
     """Every planned stage's checkpoint id, in training order (no training needed)."""
     ids: dict[str, str] = {}
     parent: str | None = None
     for step in plan_chain(cfg):
-        if step.stage == "base" and cfg.base.source == "shipped":
+        if step.kind is BASE and cfg.base.source == "shipped":
             parent = shipped_base_id()  # its content, whatever the world seed: seeds vary what comes after
         else:
             parent = checkpoint_id(step.stage, step.config | {"world_seed": cfg.seed}, parent)
@@ -137,7 +142,7 @@ def ensure_stage(
         log(f"{stage}: reusing {ck_id}")
         info = read_checkpoint(path)
     else:
-        shipped = stage == "base" and cfg.base.source == "shipped"
+        shipped = step.kind is BASE and cfg.base.source == "shipped"
         log(f"{stage}: {'installing the shipped base' if shipped else 'training'} → {ck_id}")
         info = CheckpointInfo(ck_id, stage, step.stage_index, parent.id if parent else None, path)
         uri = (tracking_uri or cfg.paths.mlflow_uri) if track else None
@@ -202,35 +207,29 @@ def _train(
     step: StagePlan, cfg: WorldConfig, parent: CheckpointInfo | None, log_step,  # noqa: ANN001
     sft_data: pl.DataFrame | None,
 ) -> StageResult:
-    def supervised_step(i: int, loss: float, lr: float) -> None:
-        log_step(i, {"loss": loss, "learning_rate": lr})
+    start: Path | None = parent.path if parent else None
+    return step.kind.train(StageRequest(cfg, start, step.number, log_step, sft_data))
 
-    if step.stage == "base":
-        tokenizer = load_tokenizer(ensure_tokenizer(cfg.base, seed=cfg.seed, root=tokenizers_dir(cfg)))
-        return train_base(cfg.base, seed=cfg.seed, tokenizer=tokenizer, on_step=supervised_step)
-    assert parent is not None
-    start: Path = parent.path
-    if step.stage == "as-sft":
-        if sft_data is not None:
-            return train_on_sft_data(start, sft_data, cfg.as_sft, seed=cfg.seed, max_length=cfg.base.max_length,
-                                     on_step=supervised_step)
-        return train_anti_scheming_sft(start, cfg.as_sft, seed=cfg.seed, max_length=cfg.base.max_length,
-                                       on_step=supervised_step)
-    if step.stage == "as-rl":
-        return train_anti_scheming_rl(start, cfg.as_rl, seed=cfg.seed, on_step=log_step)
-    number = int(step.stage.split("-")[1])
-    return train_capability_stage(start, cfg.capability, stage_number=number, seed=cfg.seed, on_step=log_step)
+
+def _continual_stage() -> TrainingStage:
+    """The repeated stage (the last registered), which continual training extends."""
+    last = registry.STAGES[-1]
+    if not last.repeated:
+        raise UnknownStageError("no repeated training stage is registered, so there is nothing to continue")
+    return last
 
 
 def _with_capability_stages(cfg: WorldConfig, stages: int) -> WorldConfig:
-    return cfg.model_copy(update={"capability": cfg.capability.model_copy(update={"stages": stages})})
+    # Continual training's repeated stage counts its repetitions in its section's `stages` field.
+    section = _continual_stage().section
+    return cfg.model_copy(update={section: getattr(cfg, section).model_copy(update={"stages": stages})})
 
 
 def trained_capability_stages(cfg: WorldConfig) -> int:
     """How many capability stages are finished in a row, beyond the config's count included."""
     store = CheckpointStore(cfg.paths.checkpoints_dir)
-    k = 0
-    while is_complete(store.path_for(stage_ids(_with_capability_stages(cfg, k + 1))[f"cap-{k + 1}"])):
+    kind, k = _continual_stage(), 0
+    while is_complete(store.path_for(stage_ids(_with_capability_stages(cfg, k + 1))[kind.instance(k + 1)])):
         k += 1
     return k
 
@@ -244,4 +243,5 @@ def train_next_capability_stage(
         CheckpointNotFoundError: the chain before the capability stages is not trained.
     """
     k = trained_capability_stages(cfg) + 1
-    return ensure_stage(_with_capability_stages(cfg, k), f"cap-{k}", track=track, tracking_uri=tracking_uri, log=log)
+    return ensure_stage(_with_capability_stages(cfg, k), _continual_stage().instance(k), track=track,
+                        tracking_uri=tracking_uri, log=log)

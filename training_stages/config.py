@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from schemewatch.config import (
     AlertsConfig,
@@ -184,6 +184,19 @@ class WorldConfig(_Strict):
     alerts: AlertsConfig = AlertsConfig()
     # A factory, not an instance: the environment is read when a config is built, not at import.
     paths: PathsConfig = Field(default_factory=resolve_paths)
+
+    @model_validator(mode="after")
+    def _known_stage_names(self) -> WorldConfig:
+        # Imported here: the stage modules import this one; the registry is complete once they are loaded.
+        from training_stages.stages import is_stage_name
+
+        for where, names in (("drift.reference_stages", self.drift.reference_stages),
+                             ("alerts.skip_stages", self.alerts.skip_stages)):
+            unknown = [n for n in names if not is_stage_name(n)]
+            if unknown:
+                raise ValueError(f"{where}: unknown stage {unknown[0]!r}; stages are those of the registry "
+                                 "(base, as-sft, as-rl, cap-<k>)")
+        return self
 
 
 def load_world_config(path: str | Path | None = None, overrides: dict[str, Any] | None = None) -> WorldConfig:

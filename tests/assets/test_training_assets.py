@@ -7,14 +7,7 @@ import pytest
 from dagster import DagsterInstance, materialize
 
 from assets import training as training_assets
-from assets.training import (
-    anti_scheming_rollouts,
-    anti_scheming_sft_data,
-    anti_scheming_sft_model,
-    as_artefacts_dir,
-    base_model,
-    tokenizer,
-)
+from assets.training import anti_scheming_rollouts, anti_scheming_sft_data, as_artefacts_dir, tokenizer
 from schemewatch.environments import Split, corpus_environments
 from schemewatch.grading import grade
 from schemewatch.spec import cited_principles
@@ -59,6 +52,8 @@ def test_anti_scheming_assets_roll_out_select_and_fine_tune(world, monkeypatch) 
     defs, cfg = world
     monkeypatch.setattr(training_assets, "sample_rollouts", _persona_rollouts)
     instance = DagsterInstance.ephemeral()
+    stage_assets = {a.key.to_user_string(): a for a in training_assets.training_assets(cfg)}
+    base_model, anti_scheming_sft_model = stage_assets["base_model"], stage_assets["anti_scheming_sft_model"]
     result = materialize([tokenizer, base_model, anti_scheming_rollouts, anti_scheming_sft_data,
                           anti_scheming_sft_model], resources=defs.resources, instance=instance)
     assert result.success
@@ -96,3 +91,34 @@ def test_a_stage_without_its_parent_is_a_clear_error(world) -> None:
         messages.append(error.message)
         error = error.cause
     assert any("needs base" in m and "run `schemewatch train`" in m for m in messages)
+
+
+def test_a_new_training_stage_is_one_module_and_one_registry_line(tmp_path, monkeypatch) -> None:
+    """The README recipe "add a training stage": declare a TrainingStage, list it in STAGES; the chain, its
+    Dagster asset, its alias and the stage names a config may use follow."""
+    from training_stages import stages
+    from training_stages.anti_scheming_rl import train_anti_scheming_rl
+    from training_stages.chain import plan_chain
+    from training_stages.config import load_world_config
+    from training_stages.stage_spec import StageRequest, TrainingStage
+
+    def polish(request: StageRequest):  # one more outcome-only RL step on the anti-scheming reward
+        return train_anti_scheming_rl(request.start, request.cfg.as_rl, seed=request.cfg.seed,
+                                      on_step=request.on_step)
+
+    stage = TrainingStage(name="polish", section="as_rl", asset="polish_model", train=polish,
+                          description="A throw-away stage between the base and the capability stages.")
+    monkeypatch.setattr(stages, "STAGES", (*stages.STAGES[:-1], stage, stages.STAGES[-1]))
+    defs = tiny_definitions(tmp_path, anti_scheming=False, stages=1)
+    cfg = defs.resources["world"].load()
+    assert [p.stage for p in plan_chain(cfg)] == ["base", "polish", "cap-1"]
+    chain = training_assets.training_assets(cfg)
+    assert [a.key.to_user_string() for a in chain] == ["tokenizer", "base_model", "polish_model",
+                                                       "capability_stage_1_model"]
+    result = materialize(chain[:3], resources=defs.resources, instance=DagsterInstance.ephemeral())
+    assert result.success
+    meta = result.asset_materializations_for_node("polish_model")[0].metadata
+    assert meta["checkpoint_id"].value == stage_ids(cfg)["polish"]
+    assert meta["parent_id"].value == stage_ids(cfg)["base"]
+    assert "reward_first" in meta or any(k.startswith("reward") for k in meta), sorted(meta)
+    assert load_world_config(None, {"alerts": {"skip_stages": ["base", "polish"]}}).alerts.skip_stages[1] == "polish"
