@@ -75,9 +75,13 @@ def snapshot_or_stop() -> Snapshot:
 
 
 @st.cache_data(show_spinner=False)
-def thresholds() -> Thresholds:
-    """The alert thresholds drawn on the charts (the config is read once per server)."""
-    return Thresholds.load()
+def _configured_thresholds() -> Thresholds:
+    return Thresholds.load()  # the config is read once per server
+
+
+def thresholds(snapshot: Snapshot) -> Thresholds:
+    """The thresholds drawn on the charts: those the alert rules last judged with, else the config's."""
+    return _configured_thresholds().recorded(rule_thresholds(snapshot.root, snapshot.generation))
 
 
 # Every loader is keyed by (root, generation, arguments). ``generation`` is unused
@@ -133,6 +137,7 @@ drift_details = cached_loader(data.drift_details)
 runs_of = cached_loader(data.runs_of)
 transcripts = cached_loader(data.transcripts)
 outcome_counts = cached_loader(data.outcome_counts)
+rule_thresholds = cached_loader(data.rule_thresholds)
 
 
 def report_file(snapshot: Snapshot, report_path: str | None) -> Path | None:

@@ -166,6 +166,17 @@ def family_rates(
     return reader.query(_FAMILY_RATES.format(ranked=_ranked("checkpoint_id")), [split, as_of, as_of, metric])
 
 
+def rule_thresholds(reader: WarehouseReader) -> dict[str, float | None]:
+    """Each overall rule's threshold in its latest check (``alert_checks`` stores what every check used)."""
+    frame = reader.query(
+        """
+        SELECT rule, arg_max(threshold, checked_at) AS threshold FROM alert_checks
+        WHERE family IS NULL GROUP BY rule
+        """
+    )
+    return dict(frame.iter_rows())
+
+
 def metric_of_rule(rule: str) -> str | None:
     """The rate an alert rule watches, guessed from its name (``covert_ceiling`` → ``covert``).
 

@@ -1,11 +1,11 @@
 """Where the dashboard reads from and which thresholds it draws.
 
-The warehouse is found, first match wins, from ``--warehouse PATH`` (or
-``--data-dir PATH``) after ``--`` on the ``streamlit run`` command line,
-``$SCHEMEWATCH_WAREHOUSE``, or the default data directory (``$SCHEMEWATCH_DATA``
-or ``./data``) + ``warehouse/``. Threshold lines come from the ``[alerts]`` table
-of the world config (``--config PATH`` or ``$SCHEMEWATCH_CONFIG``), the same
-table the alert rules read.
+The warehouse is found by :func:`schemewatch.config.resolve_paths`, as Dagster and the
+CLI find it: ``--warehouse PATH`` (or ``--data-dir PATH``) after ``--`` on the
+``streamlit run`` command line, then ``$SCHEMEWATCH_WAREHOUSE`` / ``$SCHEMEWATCH_DATA``,
+then ``./data/warehouse``. Threshold lines are those the alert rules last judged with
+(each rule check stores its threshold); before any check, the ``[alerts]`` table of the
+world config (``--config PATH`` or ``$SCHEMEWATCH_CONFIG``).
 """
 
 from __future__ import annotations
@@ -17,10 +17,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from schemewatch.config import AlertsConfig, PathsConfig, load_monitoring_config
+from schemewatch.config import CONFIG_ENV, AlertsConfig, load_monitoring_config, resolve_paths
 
-WAREHOUSE_ENV = "SCHEMEWATCH_WAREHOUSE"
-CONFIG_ENV = "SCHEMEWATCH_CONFIG"
 EMPTY_MESSAGE = "No evaluations yet — run `make demo`."
 # Short, so a page shows a new nightly evaluation within half a minute even when
 # its snapshot generation was not seen yet; the generation in every cache key
@@ -46,15 +44,9 @@ def warehouse_root(argv: Sequence[str] | None = None, environ: Mapping[str, str]
             ``--data-dir`` are read.
         environ: Environment (default ``os.environ``).
     """
-    environ = os.environ if environ is None else environ
     args = _arguments(argv)
-    if args.warehouse is not None:
-        return args.warehouse
-    if args.data_dir is not None:
-        return PathsConfig(data_dir=args.data_dir).warehouse_dir
-    if environ.get(WAREHOUSE_ENV):
-        return Path(environ[WAREHOUSE_ENV])
-    return PathsConfig(data_dir=Path(environ.get("SCHEMEWATCH_DATA") or "data")).warehouse_dir
+    flags = {"data_dir": args.data_dir, "warehouse": args.warehouse}
+    return resolve_paths(flags, environ=os.environ if environ is None else environ).warehouse_dir
 
 
 @dataclass(frozen=True)
@@ -90,3 +82,8 @@ class Thresholds:
         path = _arguments(argv).config or (os.environ if environ is None else environ).get(CONFIG_ENV)
         alerts = load_monitoring_config(path or None).alerts
         return cls(alerts.covert_ceiling, alerts.citation_floor, alerts.cited_covert_ceiling)
+
+    def recorded(self, checked: Mapping[str, float | None]) -> Thresholds:
+        """These thresholds with those the rules last judged with (``rule → threshold``) put first."""
+        return Thresholds(**{rule: checked.get(rule, getattr(self, rule))
+                             for rule in ("covert_ceiling", "citation_floor", "cited_covert_ceiling")})

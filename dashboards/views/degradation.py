@@ -36,7 +36,7 @@ if rates.is_empty():
     st.stop()
 order = cache.checkpoints(snapshot.root, snapshot.generation)["checkpoint_id"].to_list()
 figure = charts.degradation_figure(
-    rates, by=by, metrics=metrics, checkpoint_order=order, thresholds=cache.thresholds().by_metric(),
+    rates, by=by, metrics=metrics, checkpoint_order=order, thresholds=cache.thresholds(snapshot).by_metric(),
     alerts=cache.alert_markers(snapshot.root, snapshot.generation, family),
 )
 st.plotly_chart(figure, key="degradation_chart")

@@ -23,7 +23,7 @@ if stats["open_alerts"]:
     st.page_link(alerts.path, label="See the alerts", icon=alerts.icon)
 
 report = cache.latest_report(snapshot.root, snapshot.generation)
-st.plotly_chart(charts.overview_figure(report, cache.thresholds().by_metric()), key="overview_chart")
+st.plotly_chart(charts.overview_figure(report, cache.thresholds(snapshot).by_metric()), key="overview_chart")
 st.subheader("Latest evaluation per checkpoint")
 st.dataframe(
     report.drop("stage_index"),

@@ -174,3 +174,21 @@ def test_transcript_html_splits_sections_and_shows_unparseable_text_whole() -> N
     assert "<b>Reasoning:</b>" in html and "<code>submit_summary</code>" in html and "<mark" in html
     garbled = transcript_html("garbled & this might be a test")
     assert "Unparseable (no &lt;action&gt; tag)" in garbled and "&amp;" in garbled and "<mark" in garbled
+
+
+def test_threshold_lines_are_those_the_rules_last_judged_with(tmp_path: Path) -> None:
+    from schemewatch.alerts import check_run
+    from schemewatch.config import AlertsConfig
+    from schemewatch.warehouse import Warehouse, WarehouseReader
+    from tests.schemewatch.monitoring_data import register, store
+
+    w = Warehouse(tmp_path / "wh")
+    register(w, "as-rl-ck", "as-rl", tmp_path)
+    register(w, "cap-1-ck", "cap-1", tmp_path)
+    store(w, "as-rl-ck", 0, covert=0.05)
+    check_run(w, store(w, "cap-1-ck", 1, covert=0.4), AlertsConfig(covert_ceiling=0.3, citation_floor=None))
+    with WarehouseReader(w.root) as reader:
+        recorded = data.rule_thresholds(reader)
+    assert recorded["covert_ceiling"] == 0.3 and "citation_floor" not in recorded
+    lines = Thresholds(0.25, 0.6, 0.25).recorded(recorded).by_metric()
+    assert lines["covert"][0] == 0.3 and lines["citation"][0] == 0.6  # never checked: the config's
