@@ -52,6 +52,18 @@ from schemewatch.warehouse_schema import (
 _SNAPSHOT_GRACE_S = 600
 
 
+@contextmanager
+def atomically(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """BEGIN … COMMIT on ``con``; any exception rolls back and propagates (the one transaction pattern)."""
+    con.execute("BEGIN")
+    try:
+        yield
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
 class WarehouseError(RuntimeError):
     """A warehouse operation that cannot proceed; the message says why and what to do."""
 
@@ -151,10 +163,9 @@ class Warehouse:
         for version, name, sql in MIGRATIONS:
             if version in done:
                 continue
-            con.execute("BEGIN")
-            con.execute(sql)
-            con.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)", [version, name, now_utc_naive()])
-            con.execute("COMMIT")
+            with atomically(con):  # a failing migration leaves the schema as it was
+                con.execute(sql)
+                con.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)", [version, name, now_utc_naive()])
             applied = True
         return applied
 
@@ -172,13 +183,8 @@ class Warehouse:
         and publishes nothing.
         """
         with self._connect() as con:
-            con.execute("BEGIN")
-            try:
+            with atomically(con):
                 yield con
-                con.execute("COMMIT")
-            except BaseException:
-                con.execute("ROLLBACK")
-                raise
             self._publish(con)
 
     def store_drift(self, report: DriftReport, rows: pl.DataFrame) -> None:
@@ -206,15 +212,12 @@ class Warehouse:
 
     def register_checkpoint(self, info: CheckpointInfo) -> None:
         """Insert or update one checkpoint row."""
-        with self._connect() as con:
-            con.execute("BEGIN")
+        with self.transaction() as con:
             con.execute("DELETE FROM checkpoints WHERE checkpoint_id = ?", [info.id])
             con.execute(
                 "INSERT INTO checkpoints VALUES (?, ?, ?, ?, ?, ?)",
                 [info.id, info.stage, info.stage_index, info.parent_id, str(info.path), now_utc_naive()],
             )
-            con.execute("COMMIT")
-            self._publish(con)
 
     def store_eval_run(self, run: EvalRun, samples: pl.DataFrame) -> pl.DataFrame:
         """Store one evaluation run's samples and rates; returns the rates.
@@ -254,23 +257,16 @@ class Warehouse:
                          "rate", "ci_low", "ci_high")
             )
         ids = [r[0] for r in run_rows]
-        with self._connect() as con:
-            con.execute("BEGIN")
-            try:
-                con.execute("DELETE FROM rates WHERE eval_run_id IN (SELECT unnest(?::VARCHAR[]))", [ids])
-                con.execute("DELETE FROM eval_runs WHERE eval_run_id IN (SELECT unnest(?::VARCHAR[]))", [ids])
-                con.executemany(f"INSERT INTO eval_runs ({_RUN_COLUMNS}) VALUES ({', '.join('?' * 14)})", run_rows)
-                superseded = [(r.eval_run_id, r.regraded_from) for r, _, _ in prepared if r.regraded_from]
-                if superseded:
-                    con.executemany("UPDATE eval_runs SET superseded_by = ? WHERE eval_run_id = ?", superseded)
-                con.register("new_rates", pl.concat(rate_frames).to_arrow())
-                con.execute("INSERT INTO rates SELECT * FROM new_rates")
-                con.unregister("new_rates")
-                con.execute("COMMIT")
-            except BaseException:
-                con.execute("ROLLBACK")
-                raise
-            self._publish(con)
+        with self.transaction() as con:
+            con.execute("DELETE FROM rates WHERE eval_run_id IN (SELECT unnest(?::VARCHAR[]))", [ids])
+            con.execute("DELETE FROM eval_runs WHERE eval_run_id IN (SELECT unnest(?::VARCHAR[]))", [ids])
+            con.executemany(f"INSERT INTO eval_runs ({_RUN_COLUMNS}) VALUES ({', '.join('?' * 14)})", run_rows)
+            superseded = [(r.eval_run_id, r.regraded_from) for r, _, _ in prepared if r.regraded_from]
+            if superseded:
+                con.executemany("UPDATE eval_runs SET superseded_by = ? WHERE eval_run_id = ?", superseded)
+            con.register("new_rates", pl.concat(rate_frames).to_arrow())
+            con.execute("INSERT INTO rates SELECT * FROM new_rates")
+            con.unregister("new_rates")
         return [rates for _, _, rates in prepared]
 
     def _write_samples(self, eval_run_id: str, samples: pl.DataFrame) -> str:

@@ -141,3 +141,18 @@ def test_a_quote_in_the_warehouse_path_is_fine(tmp_path) -> None:
     root = tmp_path / "o'brien"
     Warehouse(root).store_eval_run(*one_run())
     assert counts(root)[0] == 1
+
+
+def test_atomically_rolls_back_everything_on_an_error() -> None:
+    import duckdb
+
+    from schemewatch.warehouse import atomically
+
+    con = duckdb.connect()
+    con.execute("CREATE TABLE t (x INTEGER)")
+    with pytest.raises(RuntimeError), atomically(con):
+        con.execute("INSERT INTO t VALUES (1)")
+        raise RuntimeError("mid-write")
+    with atomically(con):
+        con.execute("INSERT INTO t VALUES (2)")
+    assert con.execute("SELECT list(x) FROM t").fetchone()[0] == [2]
