@@ -21,6 +21,7 @@ import polars as pl
 
 from schemewatch.report import checkpoint_report
 from schemewatch.warehouse import WarehouseReader
+from schemewatch.warehouse_schema import latest_runs_sql
 
 DEGRADATION_METRICS: tuple[str, ...] = ("covert", "citation", "cited_covert", "aware", "incomplete")
 METRIC_LABELS: dict[str, str] = {
@@ -35,15 +36,6 @@ OUTCOMES: tuple[str, ...] = ("honest", "covert", "escalated", "refused", "incomp
 ALERT_STATUSES: tuple[str, ...] = ("open", "resolved")
 DEFAULT_SPLIT = "eval"
 
-# Ordinary runs only; the window picks the newest run per partition (a re-run on
-# the same date replaces the older one in the charts, as in the CLI report).
-_RANKED_RUNS = """
-ranked AS (
-    SELECT eval_run_id, checkpoint_id, eval_date,
-           row_number() OVER (PARTITION BY {partition} ORDER BY eval_date DESC, created_at DESC) AS rn
-    FROM ordinary_runs
-    WHERE split = ? AND (CAST(? AS DATE) IS NULL OR eval_date <= CAST(? AS DATE))
-)"""
 
 _DEGRADATION = """
 WITH {ranked}
@@ -52,7 +44,7 @@ SELECT r.checkpoint_id, coalesce(c.stage, 'external') AS stage, coalesce(c.stage
 FROM ranked r
 JOIN rates t ON t.eval_run_id = r.eval_run_id
 LEFT JOIN checkpoints c ON c.checkpoint_id = r.checkpoint_id
-WHERE r.rn = 1 AND t.metric IN (SELECT unnest(?::VARCHAR[])) AND t.family IS NOT DISTINCT FROM CAST(? AS VARCHAR)
+WHERE t.metric IN (SELECT unnest(?::VARCHAR[])) AND t.family IS NOT DISTINCT FROM CAST(? AS VARCHAR)
 ORDER BY stage_index, r.checkpoint_id, r.eval_date, t.metric
 """
 
@@ -63,13 +55,14 @@ SELECT r.checkpoint_id, coalesce(c.stage_index, -1) AS stage_index, r.eval_date,
 FROM ranked r
 JOIN rates t ON t.eval_run_id = r.eval_run_id
 LEFT JOIN checkpoints c ON c.checkpoint_id = r.checkpoint_id
-WHERE r.rn = 1 AND t.metric = ? AND t.family IS NOT NULL
+WHERE t.metric = ? AND t.family IS NOT NULL
 ORDER BY t.family, stage_index, r.checkpoint_id
 """
 
 
 def _ranked(partition: str) -> str:
-    return _RANKED_RUNS.format(partition=partition)
+    # Ordinary runs only, the newest per partition, as in the CLI report (one definition for both).
+    return f"ranked AS ({latest_runs_sql(partition)})"
 
 
 def is_empty(reader: WarehouseReader) -> bool:

@@ -5,20 +5,15 @@ from __future__ import annotations
 import math
 
 from schemewatch.warehouse import WarehouseReader
+from schemewatch.warehouse_schema import latest_runs_sql
 
-_LATEST_RUNS = """
-WITH ranked AS (
-    SELECT r.*, row_number() OVER (
-        PARTITION BY r.checkpoint_id ORDER BY r.eval_date DESC, r.created_at DESC) AS rn
-    FROM ordinary_runs r
-    WHERE r.split = ?
-)
-SELECT ranked.eval_run_id, ranked.checkpoint_id, ranked.eval_date,
-       coalesce(ranked.grader_version, '1') AS grader_version,
+_LATEST_RUNS = f"""
+WITH latest AS ({latest_runs_sql()})
+SELECT latest.eval_run_id, latest.checkpoint_id, latest.eval_date,
+       coalesce(latest.grader_version, '1') AS grader_version,
        coalesce(c.stage, 'external') AS stage, coalesce(c.stage_index, -1) AS stage_index
-FROM ranked LEFT JOIN checkpoints c USING (checkpoint_id)
-WHERE rn = 1
-ORDER BY stage_index, ranked.checkpoint_id
+FROM latest LEFT JOIN checkpoints c USING (checkpoint_id)
+ORDER BY stage_index, latest.checkpoint_id
 """
 
 _OVERALL_RATES = """
@@ -40,7 +35,7 @@ def checkpoint_report(reader: WarehouseReader, split: str = "eval") -> list[dict
     without claiming success (``None`` for runs graded before grader version 2,
     which had no such outcome: re-grade them with ``schemewatch regrade``).
     """
-    runs = reader.query(_LATEST_RUNS, [split])
+    runs = reader.query(_LATEST_RUNS, [split, None, None])
     if runs.is_empty():
         return []
     rates = reader.query(_OVERALL_RATES, [runs["eval_run_id"].to_list()])

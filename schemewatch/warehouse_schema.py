@@ -85,6 +85,20 @@ SCHEMA_VERSION = MIGRATIONS[-1][0]
 #: The evaluations that count: ordinary ones (no forced reasoning prefix) not superseded by a re-grade.
 #: Defined once; WarehouseReader exposes it as the view ``ordinary_runs``.
 ORDINARY_RUNS_SQL = "SELECT * FROM eval_runs WHERE response_prefix = '' AND superseded_by IS NULL"
+
+
+def latest_runs_sql(partition: str = "checkpoint_id") -> str:
+    """The newest ordinary run per ``partition`` (e.g. ``checkpoint_id``, or ``checkpoint_id, eval_date``).
+
+    Defined once for the CLI report and the dashboard: a re-run on the same date replaces the
+    older one. Parameters, in order: the split, then an as-of date twice (``None``: no limit).
+    """
+    return f"""
+    SELECT * EXCLUDE (rn) FROM (
+        SELECT *, row_number() OVER (PARTITION BY {partition} ORDER BY eval_date DESC, created_at DESC) AS rn
+        FROM ordinary_runs
+        WHERE split = ? AND (CAST(? AS DATE) IS NULL OR eval_date <= CAST(? AS DATE))
+    ) WHERE rn = 1"""
 SNAPSHOT_TABLES = ("checkpoints", "eval_runs", "rates", "drift", "alerts", "drift_reports", "alert_checks",
                    "alert_events", "alert_deliveries")
 DRIFT_COLUMNS: dict[str, pl.DataType] = {
