@@ -12,10 +12,13 @@ import math
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 import torch
 
 from schemewatch.progress import progress_bar
+
+T = TypeVar("T")
 
 IGNORE_INDEX = -100
 
@@ -57,17 +60,29 @@ def encode_pairs(
     return examples
 
 
-def length_batches(examples: Sequence[Example], batch_tokens: int, rng: random.Random) -> list[list[Example]]:
-    """Batches of similar-length examples whose padded size stays under ``batch_tokens``."""
-    ordered = sorted(examples, key=len)
-    batches, current = [], []
-    for ex in ordered:
-        if current and len(ex) * (len(current) + 1) > batch_tokens:
+def pack_under_budget(items: Sequence[T], budget: int, cost: Callable[[list[T], T], int]) -> list[list[T]]:
+    """Consecutive runs of ``items`` whose ``cost(batch_so_far, next_item)`` stays within ``budget``.
+
+    The one token-budget packing loop (supervised batches, shared-prompt groups). An item
+    that alone exceeds the budget still gets a batch of its own.
+    """
+    batches: list[list[T]] = []
+    current: list[T] = []
+    for item in items:
+        if current and cost(current, item) > budget:
             batches.append(current)
             current = []
-        current.append(ex)
+        current.append(item)
     if current:
         batches.append(current)
+    return batches
+
+
+def length_batches(examples: Sequence[Example], batch_tokens: int, rng: random.Random) -> list[list[Example]]:
+    """Batches of similar-length examples whose padded size stays under ``batch_tokens``."""
+    # Sorted by length, the item added is the longest: the padded size is its length × the batch size.
+    batches = pack_under_budget(sorted(examples, key=len), batch_tokens,
+                                lambda current, ex: len(ex) * (len(current) + 1))
     rng.shuffle(batches)
     return batches
 

@@ -20,7 +20,7 @@ import torch
 from transformers import DynamicCache
 
 from schemewatch.policy.kv_cache import cache_keyword
-from training_stages.lm_training import IGNORE_INDEX
+from training_stages.lm_training import IGNORE_INDEX, pack_under_budget
 
 
 @dataclass(frozen=True)
@@ -59,14 +59,8 @@ def group_batches(groups: Sequence[PromptGroup], batch_tokens: int, rng: random.
         by_k.setdefault(len(g.completions), []).append(g)
     batches: list[list[PromptGroup]] = []
     for same_k in by_k.values():
-        current: list[PromptGroup] = []
-        for g in sorted(same_k, key=lambda g: len(g.prompt_ids)):
-            if current and sum(x.cost() for x in current) + g.cost() > batch_tokens:
-                batches.append(current)
-                current = []
-            current.append(g)
-        if current:
-            batches.append(current)
+        batches += pack_under_budget(sorted(same_k, key=lambda g: len(g.prompt_ids)), batch_tokens,
+                                     lambda current, g: sum(x.cost() for x in current) + g.cost())
     rng.shuffle(batches)
     return batches
 

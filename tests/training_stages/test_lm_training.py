@@ -2,6 +2,8 @@
 
 import pytest
 import torch
+from hypothesis import given
+from hypothesis import strategies as st
 
 from training_stages.lm_training import (
     IGNORE_INDEX,
@@ -87,3 +89,13 @@ def test_completion_without_eos_for_reasoning_and_action_only_training(tokenizer
     ex = encode_pairs(tokenizer, [("<|user|>x\n<|assistant|>", _through_action(text))], 128, append_eos=False)[0]
     assert ex.completion_ids[-1] != tokenizer.eos_token_id
     assert tokenizer.decode(ex.completion_ids).endswith("</action>")
+
+
+@given(st.lists(st.integers(1, 50), max_size=40), st.integers(1, 120))
+def test_packing_keeps_order_and_the_budget(sizes: list[int], budget: int) -> None:
+    from training_stages.lm_training import pack_under_budget
+
+    batches = pack_under_budget(sizes, budget, lambda current, x: sum(current) + x)
+    assert [x for b in batches for x in b] == sizes
+    assert all(sum(b) <= budget or len(b) == 1 for b in batches)
+    assert all(sum(a) + b[0] > budget for a, b in zip(batches, batches[1:], strict=False))  # each batch is full
