@@ -19,7 +19,7 @@ from assets.evaluation import checkpoint_evaluation, evaluation_partitions, eval
 from assets.monitoring import evaluation_drift
 from assets.resources import PolicyResource, WarehouseResource, WorldResource
 from checks.sample_quality import validate_samples
-from schemewatch.alerts import covert_ceiling_outcome
+from schemewatch.alert_rules import covert_ceiling_outcome
 from schemewatch.drift import drift_check, load_drift
 from schemewatch.environments import build_suite
 

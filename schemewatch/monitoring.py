@@ -11,7 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from schemewatch.alerts import DEFAULT_ALERTS, CheckResult, check_pending
+from schemewatch.alert_rules import DEFAULT_ALERTS
+from schemewatch.alerts import CheckResult, check_pending
 from schemewatch.channels import Channel
 from schemewatch.config import AlertsConfig, DriftConfig, PathsConfig
 from schemewatch.delivery import DeliveryRecord, deliver_pending

@@ -6,7 +6,8 @@ import duckdb
 import polars as pl
 import pytest
 
-from schemewatch.alerts import check_pending, check_run, enabled_rules, evaluate_rules, list_alerts, runs_to_check
+from schemewatch.alert_rules import enabled_rules, evaluate_rules
+from schemewatch.alerts import check_pending, check_run, list_alerts, runs_to_check
 from schemewatch.config import AlertsConfig
 from schemewatch.rates import compute_rates
 from schemewatch.warehouse import Warehouse, WarehouseReader
