@@ -23,42 +23,22 @@ run a report; importing this module is cheap.
 
 from __future__ import annotations
 
-import math
 import time
-import warnings
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import polars as pl
-from scipy import stats as _scipy_stats
 
-from schemewatch.config import P_VALUE_METHODS, DriftConfig
+from schemewatch.config import DriftConfig
 from schemewatch.drift_files import add_to_workspace, save_html
-from schemewatch.stats import benjamini_hochberg
+from schemewatch.drift_report import DEFAULT_DRIFT, REPORT_COLUMNS, DriftError, build_report
 from schemewatch.warehouse import DriftReport, Warehouse, WarehouseReader
 from schemewatch.warehouse_schema import DRIFT_COLUMNS
 
 if TYPE_CHECKING:
-    from evidently.core.report import Snapshot
-
-DEFAULT_DRIFT = DriftConfig()
-BINARY_COLUMNS = ("covert", "cites_spec", "eval_aware", "incomplete")
-# Binary columns derived from the outcome rather than stored as a sample column.
-_DERIVED_BINARY = {"incomplete": pl.col("outcome") == "incomplete"}
-CATEGORICAL_COLUMNS = ("outcome", "family")
-NUMERIC_COLUMNS = ("n_tokens",)
-# Evidently descriptor aliases on the reasoning text (the columns the report tests).
-REASONING_DESCRIPTORS = ("reasoning_chars", "reasoning_words", "reasoning_sentences")
-# Same section as schemewatch.grading's parser; an unparseable response may still have one.
-_THINK_PATTERN = r"(?is)<think>(.*?)</think>"
-
-
-class DriftError(RuntimeError):
-    """Drift cannot be computed; the message says why and what to do."""
-
+    pass
 
 @dataclass(frozen=True)
 class DriftResult:
@@ -126,170 +106,35 @@ def resolve_reference(reader: WarehouseReader, split: str, cfg: DriftConfig = DE
     return None
 
 
-# --- the report ----------------------------------------------------------------------------------
-
-
-def _frame_for_report(samples: pl.DataFrame) -> Any:
-    """The columns the report tests, as the pandas frame Evidently takes."""
-    return samples.select(
-        *[_DERIVED_BINARY.get(c, pl.col(c)).cast(pl.Int8).alias(c) for c in BINARY_COLUMNS],
-        *[pl.col(c).cast(pl.String) for c in CATEGORICAL_COLUMNS],
-        *[pl.col(c).cast(pl.Float64) for c in NUMERIC_COLUMNS],
-        pl.col("response").str.extract(_THINK_PATTERN, 1).str.strip_chars().fill_null("").alias("reasoning"),
-    ).to_pandas()
-
-
-def _method_and_threshold(column: str, cfg: DriftConfig) -> tuple[str, float]:
-    if column in BINARY_COLUMNS:
-        return cfg.binary_method, cfg.binary_threshold
-    if column in CATEGORICAL_COLUMNS:
-        return cfg.categorical_method, cfg.categorical_threshold
-    return cfg.numeric_method, cfg.numeric_threshold
-
-
-def _is_drift(score: float, method: str, threshold: float) -> bool:
-    # Evidently's own rule: p-value tests drift below the threshold, distances at or above it.
-    if score is None or math.isnan(score):
-        return False
-    return score < threshold if method in P_VALUE_METHODS else score >= threshold
-
-
-def _z_statistic(ref: np.ndarray, cur: np.ndarray) -> float | None:
-    """Two-proportion z (current minus reference, pooled variance); None when undefined."""
-    n1, n2 = len(ref), len(cur)
-    if n1 == 0 or n2 == 0:
-        return None
-    p1, p2 = ref.mean(), cur.mean()
-    pooled = (ref.sum() + cur.sum()) / (n1 + n2)
-    var = pooled * (1 - pooled) * (1 / n1 + 1 / n2)
-    return float((p2 - p1) / math.sqrt(var)) if var > 0 else 0.0
-
-
-def _statistic(method: str, ref: np.ndarray, cur: np.ndarray) -> float | None:
-    """The test statistic of a p-value method whose statistic Evidently does not report."""
-    if method == "z":
-        return _z_statistic(ref, cur)
-    if method == "ks":
-        return float(_scipy_stats.ks_2samp(ref, cur).statistic)
-    return None
-
-
-def build_report(
-    current: pl.DataFrame,
-    reference: pl.DataFrame,
-    cfg: DriftConfig = DEFAULT_DRIFT,
-    *,
-    name: str | None = None,
-    timestamp: datetime | None = None,
-    tags: list[str] | None = None,
-    metadata: dict[str, str] | None = None,
-) -> tuple[Snapshot, pl.DataFrame]:
-    """Run the Evidently drift report of ``current`` samples against ``reference`` samples.
-
-    Pure (no I/O). Both frames hold :data:`schemewatch.warehouse_schema.SAMPLE_SCHEMA` rows.
-
-    Returns:
-        The Evidently snapshot and the summary rows (:data:`DRIFT_COLUMNS`): one per
-        overall column (``family`` null) and, when ``cfg.per_family``, one per family
-        present in both runs for the covert rate.
-    """
-    if current.is_empty() or reference.is_empty():
-        raise DriftError("drift needs samples in both the evaluation and its reference")
-    from evidently import DataDefinition, Dataset, Report
-    from evidently.descriptors import SentenceCount, TextLength, WordCount
-    from evidently.metrics import DriftedColumnsCount, ValueDrift
-    from evidently.metrics.group_by import GroupByMetric
-
-    definition = DataDefinition(
-        numerical_columns=list(NUMERIC_COLUMNS),
-        categorical_columns=[*BINARY_COLUMNS, *CATEGORICAL_COLUMNS],
-        text_columns=["reasoning"],
-    )
-    descriptors = [
-        TextLength("reasoning", alias="reasoning_chars"),
-        WordCount("reasoning", alias="reasoning_words"),
-        SentenceCount("reasoning", alias="reasoning_sentences"),
-    ]
-    cur_df, ref_df = _frame_for_report(current), _frame_for_report(reference)
-    cur_ds = Dataset.from_pandas(cur_df, data_definition=definition, descriptors=descriptors)
-    ref_ds = Dataset.from_pandas(ref_df, data_definition=definition, descriptors=descriptors)
-
-    columns = [*BINARY_COLUMNS, *CATEGORICAL_COLUMNS, *NUMERIC_COLUMNS, *REASONING_DESCRIPTORS]
-    chosen = {c: _method_and_threshold(c, cfg) for c in columns}
-    metrics: list[Any] = [
-        DriftedColumnsCount(
-            columns=columns,
-            drift_share=cfg.drift_share,
-            per_column_method={c: m for c, (m, _) in chosen.items()},
-            per_column_threshold={c: t for c, (_, t) in chosen.items()},
-        ),
-        *[ValueDrift(column=c, method=m, threshold=t) for c, (m, t) in chosen.items()],
-    ]
-    families: list[str] = []
-    if cfg.per_family:
-        families = sorted(set(current["family"].unique()) & set(reference["family"].unique()))
-        metrics += [
-            GroupByMetric(
-                metric=ValueDrift(column="covert", method=cfg.binary_method, threshold=cfg.binary_threshold),
-                column_name="family",
-                label=f,
-            )
-            for f in families
-        ]
-    with warnings.catch_warnings():
-        # scipy warns on empty bins inside some stattests; the scores are still defined.
-        warnings.simplefilter("ignore", RuntimeWarning)
-        snapshot = Report(metrics, include_tests=True).run(
-            cur_ds, ref_ds, timestamp=timestamp, tags=tags, metadata=metadata, name=name
-        )
-    return snapshot, _summary_rows(snapshot, cur_ds, ref_ds, chosen, families, cfg)
-
-
-def _summary_rows(
-    snapshot: Snapshot,
-    cur_ds: Any,
-    ref_ds: Any,
-    chosen: dict[str, tuple[str, float]],
-    families: list[str],
-    cfg: DriftConfig,
-) -> pl.DataFrame:
-    overall: dict[str, float] = {}
-    per_family: dict[str, float] = {}
-    for m in snapshot.dict()["metrics"]:
-        config = m["config"]
-        if config["type"].endswith(":ValueDrift"):
-            overall[config["column"]] = float(m["value"])
-        elif config["type"].endswith(":GroupByMetric"):
-            per_family[str(config["label"])] = float(m["value"])
-    missing = set(chosen) - set(overall)
-    if missing:
-        raise DriftError(f"the Evidently report has no drift score for {sorted(missing)}")
-    cur, ref = cur_ds.as_dataframe(), ref_ds.as_dataframe()
-    rows = []
-    for column, (method, threshold) in chosen.items():
-        score = overall[column]
-        is_p = method in P_VALUE_METHODS
-        stat = _statistic(method, ref[column].to_numpy(float), cur[column].to_numpy(float)) if is_p else score
-        rows.append((None, column, method, stat, score if is_p else None, _is_drift(score, method, threshold)))
-    if families:
-        p_values = [per_family.get(f, math.nan) for f in families]
-        is_p = cfg.binary_method in P_VALUE_METHODS
-        # Many families means many tests: flag with Benjamini-Hochberg, not per-family p < threshold.
-        rejected = (
-            benjamini_hochberg([1.0 if math.isnan(p) else p for p in p_values], cfg.family_fdr)
-            if is_p
-            else [_is_drift(s, cfg.binary_method, cfg.binary_threshold) for s in p_values]
-        )
-        for f, score, drifted in zip(families, p_values, rejected, strict=True):
-            ref_f = ref.loc[ref["family"] == f, "covert"].to_numpy(float)
-            cur_f = cur.loc[cur["family"] == f, "covert"].to_numpy(float)
-            stat = _statistic(cfg.binary_method, ref_f, cur_f) if is_p else score
-            rows.append((f, "covert", cfg.binary_method, stat, score if is_p else None, bool(drifted)))
-    frame = pl.DataFrame(rows, schema=DRIFT_COLUMNS, orient="row")
-    return frame.with_columns(pl.col("statistic", "p_value").fill_nan(None))
-
-
 # --- one evaluation, end to end -------------------------------------------------------------------
+
+
+def _drift_inputs(
+    warehouse: Warehouse, eval_run_id: str, reference_run_id: str | None, cfg: DriftConfig
+) -> tuple[dict[str, Any], pl.DataFrame, pl.DataFrame, str | None]:
+    """The run (with its resolved ``reference_run_id``), both runs' samples, and the run's earlier workspace run."""
+    with WarehouseReader(warehouse.root) as reader:
+        run = reader.query(
+            "SELECT r.eval_run_id, r.checkpoint_id, r.split, r.eval_date, coalesce(c.stage, 'external') AS stage "
+            "FROM eval_runs r LEFT JOIN checkpoints c USING (checkpoint_id) WHERE r.eval_run_id = ?",
+            [eval_run_id],
+        )
+        if run.is_empty():
+            raise DriftError(f"evaluation run {eval_run_id!r} is not in the warehouse; store it first")
+        info = run.row(0, named=True)
+        reference_id = reference_run_id or resolve_reference(reader, info["split"], cfg)
+        if reference_id is None:
+            raise DriftError(
+                f"no reference evaluation on split {info['split']!r}: evaluate a checkpoint of stage "
+                f"{' / '.join(cfg.reference_stages)} first, or set drift.reference_eval_run_id"
+            )
+        current, reference = reader.run_samples(eval_run_id), reader.run_samples(reference_id)
+        if reference.is_empty():
+            raise DriftError(f"reference evaluation {reference_id!r} is not in the warehouse")
+        previous = reader.query(
+            "SELECT workspace_run_id FROM drift_reports WHERE eval_run_id = ?", [eval_run_id]
+        )["workspace_run_id"].to_list()
+    return info | {"reference_run_id": reference_id}, current, reference, previous[0] if previous else None
 
 
 def compute_drift(
@@ -316,27 +161,8 @@ def compute_drift(
         DriftError: when the run or a reference cannot be found.
     """
     started = time.perf_counter()
-    with WarehouseReader(warehouse.root) as reader:
-        run = reader.query(
-            "SELECT r.eval_run_id, r.checkpoint_id, r.split, r.eval_date, coalesce(c.stage, 'external') AS stage "
-            "FROM eval_runs r LEFT JOIN checkpoints c USING (checkpoint_id) WHERE r.eval_run_id = ?",
-            [eval_run_id],
-        )
-        if run.is_empty():
-            raise DriftError(f"evaluation run {eval_run_id!r} is not in the warehouse; store it first")
-        info = run.row(0, named=True)
-        reference_id = reference_run_id or resolve_reference(reader, info["split"], cfg)
-        if reference_id is None:
-            raise DriftError(
-                f"no reference evaluation on split {info['split']!r}: evaluate a checkpoint of stage "
-                f"{' / '.join(cfg.reference_stages)} first, or set drift.reference_eval_run_id"
-            )
-        current, reference = reader.run_samples(eval_run_id), reader.run_samples(reference_id)
-        if reference.is_empty():
-            raise DriftError(f"reference evaluation {reference_id!r} is not in the warehouse")
-        previous = reader.query(
-            "SELECT workspace_run_id FROM drift_reports WHERE eval_run_id = ?", [eval_run_id]
-        )["workspace_run_id"].to_list()
+    info, current, reference, previous_workspace_run = _drift_inputs(warehouse, eval_run_id, reference_run_id, cfg)
+    reference_id = info["reference_run_id"]
     snapshot, rows = build_report(
         current, reference, cfg,
         name=eval_run_id,
@@ -352,7 +178,7 @@ def compute_drift(
     project_id = workspace_run_id = None
     if workspace_dir is not None and cfg.save_to_workspace:
         project_id, workspace_run_id = add_to_workspace(
-            snapshot, Path(workspace_dir), cfg.workspace_project, previous[0] if previous else None
+            snapshot, Path(workspace_dir), cfg.workspace_project, previous_workspace_run
         )
     overall = rows.filter(pl.col("family").is_null())
     n_drifted = int(overall["drifted"].sum())
@@ -378,7 +204,7 @@ def load_drift(reader: WarehouseReader, eval_run_id: str) -> DriftResult | None:
     report = reader.query("SELECT * EXCLUDE (created_at) FROM drift_reports WHERE eval_run_id = ?", [eval_run_id])
     if report.is_empty():
         return None
-    order = [*BINARY_COLUMNS, *CATEGORICAL_COLUMNS, *NUMERIC_COLUMNS, *REASONING_DESCRIPTORS]
+    order = list(REPORT_COLUMNS)
     rows = reader.query(  # in the order build_report makes them
         f"SELECT {', '.join(DRIFT_COLUMNS)} FROM drift WHERE eval_run_id = ? "
         "ORDER BY family NULLS FIRST, list_position(?::VARCHAR[], column_name), column_name",

@@ -9,9 +9,7 @@ import pytest
 from schemewatch.alerts import list_alerts
 from schemewatch.config import AlertsConfig, DriftConfig, PathsConfig
 from schemewatch.drift import (
-    BINARY_COLUMNS,
     DriftError,
-    build_report,
     compute_drift,
     drift_check,
     load_drift,
@@ -19,6 +17,7 @@ from schemewatch.drift import (
     runs_without_drift,
 )
 from schemewatch.drift_files import list_workspace_runs
+from schemewatch.drift_report import BINARY_COLUMNS, build_report
 from schemewatch.monitoring import monitor
 from schemewatch.warehouse import Warehouse, WarehouseReader
 from tests.schemewatch.monitoring_data import FAMILIES, register, samples, store
