@@ -25,7 +25,8 @@ from tqdm import tqdm
 
 from schemewatch.environments import SUITE_VERSION, build_suite
 from schemewatch.report import checkpoint_report
-from schemewatch.warehouse import EvalRun, Warehouse, WarehouseReader
+from schemewatch.warehouse import Warehouse, WarehouseReader
+from schemewatch.warehouse_records import EvalRun
 from schemewatch.warehouse_schema import SAMPLE_SCHEMA
 
 RESPONSES = [

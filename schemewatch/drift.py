@@ -34,7 +34,8 @@ import polars as pl
 from schemewatch.config import DriftConfig
 from schemewatch.drift_files import add_to_workspace, save_html
 from schemewatch.drift_report import DEFAULT_DRIFT, REPORT_COLUMNS, DriftError, build_report
-from schemewatch.warehouse import DriftReport, Warehouse, WarehouseReader
+from schemewatch.warehouse import Warehouse, WarehouseReader
+from schemewatch.warehouse_records import DriftReport
 from schemewatch.warehouse_schema import DRIFT_COLUMNS
 
 if TYPE_CHECKING:

@@ -14,7 +14,7 @@ from schemewatch.environments import SUITE_VERSION, Environment, derive_seed
 from schemewatch.grading import GRADER_VERSION, grade
 from schemewatch.policy.base import Policy, PolicyError
 from schemewatch.progress import progress_bar
-from schemewatch.warehouse import EvalRun
+from schemewatch.warehouse_records import EvalRun
 from schemewatch.warehouse_schema import SAMPLE_SCHEMA
 
 _DEFAULTS = EvaluationConfig()

@@ -19,7 +19,8 @@ import polars as pl
 
 from schemewatch.environments import SUITE_VERSION, Environment, UnknownEnvironmentError, derive_seed, environment
 from schemewatch.grading import GRADER_VERSION, grade
-from schemewatch.warehouse import EvalRun, Warehouse, WarehouseReader
+from schemewatch.warehouse import Warehouse, WarehouseReader
+from schemewatch.warehouse_records import EvalRun
 
 
 class RegradeError(ValueError):

@@ -27,8 +27,6 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import date
 from functools import cache
 from pathlib import Path
 
@@ -40,6 +38,7 @@ from schemewatch.clock import now_utc_naive
 from schemewatch.files import atomic_target, atomic_write_text, share_like_ordinary_files
 from schemewatch.locks import exclusive_lock
 from schemewatch.rates import compute_rates
+from schemewatch.warehouse_records import DriftReport, EvalRun
 from schemewatch.warehouse_schema import (
     DRIFT_COLUMNS,
     MIGRATIONS,
@@ -67,58 +66,6 @@ def atomically(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
 class WarehouseError(RuntimeError):
     """A warehouse operation that cannot proceed; the message says why and what to do."""
 
-
-@dataclass(frozen=True)
-class DriftReport:
-    """Summary of one evaluation's drift report (a ``drift_reports`` row).
-
-    Attributes:
-        eval_run_id: The evaluation compared.
-        reference_run_id: The evaluation it was compared with.
-        checkpoint_id: The evaluated checkpoint.
-        n_columns: Overall columns tested (per-family rows not counted).
-        n_drifted: How many of them drifted.
-        drift_share: ``n_drifted / n_columns``.
-        dataset_drifted: Whether the share reached the configured drift share.
-        report_path: The Evidently HTML report.
-        workspace_project_id: Evidently workspace project, when the snapshot was added to one.
-        workspace_run_id: The snapshot's id in that project.
-        seconds: Wall time of the drift computation.
-    """
-
-    eval_run_id: str
-    reference_run_id: str
-    checkpoint_id: str
-    n_columns: int
-    n_drifted: int
-    drift_share: float
-    dataset_drifted: bool
-    report_path: str
-    workspace_project_id: str | None = None
-    workspace_run_id: str | None = None
-    seconds: float | None = None
-
-
-@dataclass(frozen=True)
-class EvalRun:
-    """Metadata of one evaluation run (one checkpoint × suite × date × seed).
-
-    ``grader_version`` is the grader that graded its samples; ``regraded_from``
-    names the run whose stored responses it re-graded (that run is then marked
-    superseded, and stays readable).
-    """
-
-    eval_run_id: str
-    checkpoint_id: str
-    suite_version: str
-    split: str
-    eval_date: date
-    seed: int
-    samples_per_env: int
-    response_prefix: str
-    policy: str
-    grader_version: str = "1"
-    regraded_from: str | None = None
 
 _RUN_COLUMNS = ("eval_run_id, checkpoint_id, suite_version, split, eval_date, seed, samples_per_env, n_samples, "
                 "response_prefix, policy, samples_file, created_at, grader_version, regraded_from")

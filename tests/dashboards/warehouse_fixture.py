@@ -23,7 +23,8 @@ from schemewatch.checkpoints import CheckpointInfo
 from schemewatch.environments import SUITE_VERSION, Environment, build_suite
 from schemewatch.grading import eval_awareness
 from schemewatch.spec import cited_principles
-from schemewatch.warehouse import DriftReport, EvalRun, Warehouse
+from schemewatch.warehouse import Warehouse
+from schemewatch.warehouse_records import DriftReport, EvalRun
 from schemewatch.warehouse_schema import DRIFT_COLUMNS, SAMPLE_SCHEMA
 
 

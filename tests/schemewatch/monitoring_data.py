@@ -14,7 +14,8 @@ import numpy as np
 import polars as pl
 
 from schemewatch.checkpoints import CheckpointInfo
-from schemewatch.warehouse import EvalRun, Warehouse
+from schemewatch.warehouse import Warehouse
+from schemewatch.warehouse_records import EvalRun
 from schemewatch.warehouse_schema import SAMPLE_SCHEMA
 
 FAMILIES = ("alpha", "beta", "gamma", "delta", "epsilon", "zeta")

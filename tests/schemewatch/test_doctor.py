@@ -4,7 +4,8 @@ from click.testing import CliRunner
 
 from orchestration.cli import cli
 from schemewatch.doctor import duplicate_evaluations, remove_duplicates
-from schemewatch.warehouse import EvalRun, Warehouse, WarehouseReader
+from schemewatch.warehouse import Warehouse, WarehouseReader
+from schemewatch.warehouse_records import EvalRun
 from tests.schemewatch.monitoring_data import DAY0, register, samples
 
 

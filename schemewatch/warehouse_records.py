@@ -1,0 +1,63 @@
+"""The records the warehouse stores: an evaluation run's metadata and a drift report's summary.
+
+Plain frozen dataclasses, so the evaluation runner and the drift report can build them
+without importing the warehouse itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+
+@dataclass(frozen=True)
+class DriftReport:
+    """Summary of one evaluation's drift report (a ``drift_reports`` row).
+
+    Attributes:
+        eval_run_id: The evaluation compared.
+        reference_run_id: The evaluation it was compared with.
+        checkpoint_id: The evaluated checkpoint.
+        n_columns: Overall columns tested (per-family rows not counted).
+        n_drifted: How many of them drifted.
+        drift_share: ``n_drifted / n_columns``.
+        dataset_drifted: Whether the share reached the configured drift share.
+        report_path: The Evidently HTML report.
+        workspace_project_id: Evidently workspace project, when the snapshot was added to one.
+        workspace_run_id: The snapshot's id in that project.
+        seconds: Wall time of the drift computation.
+    """
+
+    eval_run_id: str
+    reference_run_id: str
+    checkpoint_id: str
+    n_columns: int
+    n_drifted: int
+    drift_share: float
+    dataset_drifted: bool
+    report_path: str
+    workspace_project_id: str | None = None
+    workspace_run_id: str | None = None
+    seconds: float | None = None
+
+
+@dataclass(frozen=True)
+class EvalRun:
+    """Metadata of one evaluation run (one checkpoint × suite × date × seed).
+
+    ``grader_version`` is the grader that graded its samples; ``regraded_from``
+    names the run whose stored responses it re-graded (that run is then marked
+    superseded, and stays readable).
+    """
+
+    eval_run_id: str
+    checkpoint_id: str
+    suite_version: str
+    split: str
+    eval_date: date
+    seed: int
+    samples_per_env: int
+    response_prefix: str
+    policy: str
+    grader_version: str = "1"
+    regraded_from: str | None = None
