@@ -31,7 +31,7 @@ import copy
 import math
 import random
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -129,6 +129,77 @@ def quarter_means(values: Sequence[float]) -> tuple[float, float]:
     return sum(values[:q]) / q, sum(values[-q:]) / q
 
 
+def _prompt_batches(envs: Sequence[Environment], size: int, rng: random.Random) -> Iterator[list[Environment]]:
+    """Endless batches of ``size`` environments: a seeded shuffle, walked through, reshuffled when it runs out."""
+    order = list(envs)
+    rng.shuffle(order)
+    cursor = 0
+    while True:
+        if cursor + size > len(order):
+            rng.shuffle(order)
+            cursor = 0
+        yield order[cursor:cursor + size]
+        cursor += size
+
+
+def _update(model, reference, optimiser, groups: list[PromptGroup], rewards: list[float],  # noqa: ANN001
+            cfg: RLConfig, pad: int, where: str) -> dict[str, float] | None:
+    """One policy-gradient step on sampled groups: its metrics, or ``None`` when ``cfg.max_kl`` stops the stage.
+
+    Raises:
+        TrainingDivergedError: the loss or the KL is not finite (nothing is saved).
+    """
+    k = cfg.generations_per_prompt
+    r = torch.tensor(rewards)
+    advantages = group_advantages(r, k, scale=cfg.scale_advantages)
+    # Eval mode for the update too: sampling saw no dropout, so the scored log-probs must not either.
+    logprobs, mask, logits = completion_logprobs(model, groups, pad)
+    with torch.no_grad():
+        _, _, ref_logits = completion_logprobs(reference, groups, pad)
+    tokens = mask.sum().clamp(min=1)
+    pg_loss = -(advantages.unsqueeze(1) * logprobs).sum() / tokens
+    kl = mean_token_kl(logits, ref_logits, mask)
+    kl_value = kl.detach().item()
+    if cfg.max_kl is not None and kl_value > cfg.max_kl:
+        return None
+    loss = pg_loss + cfg.kl_coef * kl
+    loss_value = loss.detach().item()
+    if not (math.isfinite(loss_value) and math.isfinite(kl_value)):
+        raise TrainingDivergedError(f"{where}: loss {loss_value}, KL {kl_value}; "
+                                    "lower the learning rate (nothing was saved)")
+    optimiser.zero_grad(set_to_none=True)
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+    optimiser.step()
+    spread = r.view(-1, k).std(dim=1)
+    return {"reward": float(r.mean()), "reward_std": float(r.std()), "kl": kl_value, "loss": loss_value,
+            "zero_spread_groups": float((spread < 1e-8).float().mean()),
+            "completion_tokens": float(mask.sum()) / len(rewards)}
+
+
+def _summary(history: list[dict[str, float]], curve: dict[int, float], stopped_at: int | None,
+             fixed_samples: int) -> dict[str, float]:
+    """The stage's reward numbers: on the fixed set at each look, and on each step's own prompts."""
+    taken = len(history)
+    train_first, train_last = quarter_means([h["reward"] for h in history] or [float("nan")])
+    ordered = [curve[s] for s in sorted(curve)]
+    return {
+        "steps": taken,
+        "stopped_at_max_kl": float(stopped_at is not None),
+        # On the fixed set: the looks that bound the first quarter of steps, and those that bound the last.
+        "reward_first_quarter": sum(ordered[:2]) / len(ordered[:2]),
+        "reward_last_quarter": sum(ordered[-2:]) / len(ordered[-2:]),
+        "fixed_reward_before": curve[0],
+        "fixed_reward_after": curve[taken],
+        **{f"fixed_reward_at_{k}": v for k, v in sorted(curve.items())},
+        "fixed_samples": fixed_samples,
+        # On the prompts of each step (different every step, so noisier).
+        "train_reward_first_quarter": train_first,
+        "train_reward_last_quarter": train_last,
+        "zero_spread_groups": sum(h["zero_spread_groups"] for h in history) / max(1, len(history)),
+    }
+
+
 def run_policy_gradient(
     start_dir: Path,
     envs: Sequence[Environment],
@@ -167,46 +238,17 @@ def run_policy_gradient(
     curve: dict[int, float] = {0: _fixed_reward(sampler, fixed_envs, cfg.eval_generations, fixed_seed)[0]}
 
     optimiser = torch.optim.AdamW(model.parameters(), lr=cfg.learning_rate, weight_decay=0.0)
-    order = list(envs)
-    rng = random.Random(seed)
-    rng.shuffle(order)
+    batches = _prompt_batches(envs, cfg.prompts_per_step, random.Random(seed))
     history: list[dict[str, float]] = []
-    cursor = 0
     stopped_at: int | None = None
     for step in progress_bar(range(cfg.steps), desc=desc, unit="step", disable=not progress):
-        if cursor + cfg.prompts_per_step > len(order):
-            rng.shuffle(order)
-            cursor = 0
-        batch_envs = order[cursor:cursor + cfg.prompts_per_step]
-        cursor += cfg.prompts_per_step
+        batch_envs = next(batches)
         with torch.no_grad():
             groups, rewards = sampler.groups(batch_envs, k, seed * 1_000_003 + step)
-        r = torch.tensor(rewards)
-        advantages = group_advantages(r, k, scale=cfg.scale_advantages)
-        # Eval mode for the update too: sampling saw no dropout, so the scored log-probs must not either.
-        logprobs, mask, logits = completion_logprobs(model, groups, pad)
-        with torch.no_grad():
-            _, _, ref_logits = completion_logprobs(reference, groups, pad)
-        tokens = mask.sum().clamp(min=1)
-        pg_loss = -(advantages.unsqueeze(1) * logprobs).sum() / tokens
-        kl = mean_token_kl(logits, ref_logits, mask)
-        kl_value = kl.detach().item()
-        if cfg.max_kl is not None and kl_value > cfg.max_kl:
+        row = _update(model, reference, optimiser, groups, rewards, cfg, pad, f"{desc}: step {step}")
+        if row is None:
             stopped_at = step  # a bounded move per stage: erosion over stages is a curve, not a cliff
             break
-        loss = pg_loss + cfg.kl_coef * kl
-        loss_value = loss.detach().item()
-        if not (math.isfinite(loss_value) and math.isfinite(kl_value)):
-            raise TrainingDivergedError(f"{desc}: loss {loss_value}, KL {kl_value} at step {step}; "
-                                        "lower the learning rate (nothing was saved)")
-        optimiser.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        optimiser.step()
-        spread = r.view(-1, k).std(dim=1)
-        row = {"reward": float(r.mean()), "reward_std": float(r.std()), "kl": kl_value, "loss": loss_value,
-               "zero_spread_groups": float((spread < 1e-8).float().mean()),
-               "completion_tokens": float(mask.sum()) / len(rewards)}
         done = step + 1
         if done in looks and done != cfg.steps:
             row["fixed_reward"] = curve[done] = _fixed_reward(sampler, fixed_envs, cfg.eval_generations, fixed_seed)[0]
@@ -215,24 +257,9 @@ def run_policy_gradient(
             on_step(step, row)
     taken = len(history)
     curve[taken], after_groups = _fixed_reward(sampler, fixed_envs, cfg.eval_generations, fixed_seed)
-    train_first, train_last = quarter_means([h["reward"] for h in history] or [float("nan")])
-    ordered = [curve[s] for s in sorted(curve)]
-    summary = {
-        "steps": taken,
-        "stopped_at_max_kl": float(stopped_at is not None),
-        # On the fixed set: the looks that bound the first quarter of steps, and those that bound the last.
-        "reward_first_quarter": sum(ordered[:2]) / len(ordered[:2]),
-        "reward_last_quarter": sum(ordered[-2:]) / len(ordered[-2:]),
-        "fixed_reward_before": curve[0],
-        "fixed_reward_after": curve[taken],
-        **{f"fixed_reward_at_{k}": v for k, v in sorted(curve.items())},
-        "fixed_samples": len(fixed_envs) * cfg.eval_generations,
-        # On the prompts of each step (different every step, so noisier).
-        "train_reward_first_quarter": train_first,
-        "train_reward_last_quarter": train_last,
+    summary = _summary(history, curve, stopped_at, len(fixed_envs) * cfg.eval_generations) | {
         "kl_to_start": _kl_on(model, reference, after_groups, pad),
         "kl_unchanged_copy": _kl_on(copy.deepcopy(reference), reference, after_groups, pad),
-        "zero_spread_groups": sum(h["zero_spread_groups"] for h in history) / max(1, len(history)),
         "seconds": time.perf_counter() - started,
     }
     return RLRun(model, tokenizer, history, summary)
