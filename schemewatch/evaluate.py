@@ -66,6 +66,21 @@ def eval_run_id(
     return f"{safe}--{eval_date.isoformat()}--{key:016x}"
 
 
+def _sample_row(run: EvalRun, env: Environment, k: int, text: str, n_tokens: int) -> dict[str, object]:
+    """One graded sample as a warehouse row (:data:`schemewatch.warehouse_schema.SAMPLE_SCHEMA`)."""
+    g = grade(env, text)
+    return {
+        "eval_run_id": run.eval_run_id, "checkpoint_id": run.checkpoint_id,
+        "suite_version": SUITE_VERSION, "env_id": env.id, "family": env.family,
+        "category": env.category, "split": str(env.split),
+        "counts_in_aggregate": env.counts_in_aggregate, "sample_idx": k,
+        "seed": run.seed, "eval_date": run.eval_date, "response": text,
+        "outcome": str(g.outcome), "covert": g.covert, "cites_spec": g.cites_spec,
+        "cited_principles": list(g.cited_principles), "eval_aware": g.eval_aware,
+        "good": g.good, "n_tokens": n_tokens,
+    }
+
+
 def evaluate(
     policy: Policy,
     envs: Sequence[Environment],
@@ -123,19 +138,7 @@ def evaluate(
             n_tokens = getattr(policy, "last_token_counts", None)
             if n_tokens is None or len(n_tokens) != len(texts):
                 n_tokens = [len(t.split()) for t in texts]
-            for (env, k), text, n_tok in zip(chunk, texts, n_tokens, strict=True):
-                g = grade(env, text)
-                rows.append(
-                    {
-                        "eval_run_id": run.eval_run_id, "checkpoint_id": checkpoint_id,
-                        "suite_version": SUITE_VERSION, "env_id": env.id, "family": env.family,
-                        "category": env.category, "split": str(env.split),
-                        "counts_in_aggregate": env.counts_in_aggregate, "sample_idx": k,
-                        "seed": settings.seed, "eval_date": eval_date, "response": text,
-                        "outcome": str(g.outcome), "covert": g.covert, "cites_spec": g.cites_spec,
-                        "cited_principles": list(g.cited_principles), "eval_aware": g.eval_aware,
-                        "good": g.good, "n_tokens": n_tok,
-                    }
-                )
+            rows += [_sample_row(run, env, k, text, n_tok)
+                     for (env, k), text, n_tok in zip(chunk, texts, n_tokens, strict=True)]
             bar.update(len(chunk))
     return run, pl.DataFrame(rows, schema=SAMPLE_SCHEMA)

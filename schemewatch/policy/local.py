@@ -193,7 +193,7 @@ class LocalCheckpointPolicy:
     def _generate_batch(
         self, texts: list[str], copies: int, max_new_tokens: int, temperature: float, seed: int
     ) -> tuple[list[str], list[list[int]]]:
-        from transformers import Cache, DynamicCache, LogitsProcessorList, StoppingCriteriaList
+        from transformers import LogitsProcessorList
 
         enc = self.tokenizer(texts, return_tensors="pt", padding=True, add_special_tokens=False).to(self.device)
         ids, mask = enc["input_ids"], enc["attention_mask"]
@@ -213,58 +213,72 @@ class LocalCheckpointPolicy:
         }
         # Sampling under no_grad, not inference_mode: RL stages reuse these tensors.
         with torch.no_grad():
-            sharing = copies > 1 and ids.shape[1] > 1 and self._share_prefixes
-            if ids.shape[1] > 1:
-                # Identical prompts share one prefill: encode each once.
-                prefill = DynamicCache(config=self.model.config)
-                self.model(input_ids=ids[:, :-1], attention_mask=mask[:, :-1], **{self._cache_kw: prefill},
-                           use_cache=True, **self._one_logit)
-            if sharing:
-                # ...and their samples read its keys and values once per step (see shared_prefix).
-                prompt_of_row = torch.arange(len(texts), device=self.device).repeat_interleave(copies)
-                cache = Cache(layers=[
-                    SharedPrefixLayer(layer.keys, layer.values, mask[:, :-1], prompt_of_row, max_new_tokens + 1)
-                    for layer in prefill.layers
-                ])
-            else:
-                # Decode into a cache allocated once (see kv_cache.PreallocatedLayer), the prefill repeated per sample.
-                capacity = ids.shape[1] + max_new_tokens
-                cache = Cache(layers=[PreallocatedLayer(capacity) for _ in range(self._n_layers)])
-                if ids.shape[1] > 1:
-                    prefill.batch_repeat_interleave(copies)
-                    for layer_idx, layer in enumerate(prefill.layers):
-                        cache.update(layer.keys, layer.values, layer_idx)
+            cache, sharing = self._decode_cache(ids, mask, copies, max_new_tokens)
             ids, mask = ids.repeat_interleave(copies, 0), mask.repeat_interleave(copies, 0)
-            prompt_length = ids.shape[1]
-            new_tokens = torch.full((ids.shape[0], max_new_tokens), self.tokenizer.pad_token_id, device=self.device)
-            rows = torch.arange(ids.shape[0], device=self.device)
-            # generate() runs every row until the last one ends; rows that have ended are dropped in rounds,
-            # each round stopping once half of its rows have, and the next continuing from the same cache.
-            while True:
-                with shared_prefix.active(cache) if sharing else contextlib.nullcontext():
-                    generated = self.model.generate(
-                        input_ids=ids,
-                        attention_mask=mask,
-                        **{self._cache_kw: cache},
-                        max_new_tokens=prompt_length + max_new_tokens - ids.shape[1],
-                        stopping_criteria=StoppingCriteriaList([_StopWhenHalfEnded(prompt_length, eos)]),
-                        **kwargs,
-                    )
-                produced = generated[:, prompt_length:]
-                ended = torch.isin(produced, eos).any(dim=1) | (produced.shape[1] >= max_new_tokens)
-                new_tokens[rows[ended], : produced.shape[1]] = produced[ended]
-                if bool(ended.all()):
-                    break
-                running = (~ended).nonzero().squeeze(1)
-                cache.reorder_cache(running)
-                rows, ids = rows[running], generated[running]
-                mask = torch.cat([mask, mask.new_ones(mask.shape[0], generated.shape[1] - mask.shape[1])], dim=1)
-                mask = mask[running]
+            new_tokens = self._decode_in_rounds(ids, mask, cache, sharing, max_new_tokens, eos, kwargs)
         finished = torch.isin(new_tokens, eos)
         # Generated length: up to and including the first end-of-sequence token.
         lengths = torch.where(finished.any(dim=1), finished.int().argmax(dim=1) + 1, new_tokens.shape[1])
         ids = [row[:n] for row, n in zip(new_tokens.tolist(), lengths.tolist(), strict=True)]
         return self.tokenizer.batch_decode(new_tokens, skip_special_tokens=True), ids
+
+    def _decode_cache(self, ids: torch.Tensor, mask: torch.Tensor, copies: int, max_new_tokens: int):  # noqa: ANN202
+        """The cache decoding starts from, with the prompts prefilled once; and whether it shares prefixes."""
+        from transformers import Cache, DynamicCache
+
+        sharing = copies > 1 and ids.shape[1] > 1 and self._share_prefixes
+        if ids.shape[1] > 1:
+            # Identical prompts share one prefill: encode each once.
+            prefill = DynamicCache(config=self.model.config)
+            self.model(input_ids=ids[:, :-1], attention_mask=mask[:, :-1], **{self._cache_kw: prefill},
+                       use_cache=True, **self._one_logit)
+        if sharing:
+            # ...and their samples read its keys and values once per step (see shared_prefix).
+            prompt_of_row = torch.arange(ids.shape[0], device=self.device).repeat_interleave(copies)
+            return Cache(layers=[
+                SharedPrefixLayer(layer.keys, layer.values, mask[:, :-1], prompt_of_row, max_new_tokens + 1)
+                for layer in prefill.layers
+            ]), True
+        # Decode into a cache allocated once (see kv_cache.PreallocatedLayer), the prefill repeated per sample.
+        cache = Cache(layers=[PreallocatedLayer(ids.shape[1] + max_new_tokens) for _ in range(self._n_layers)])
+        if ids.shape[1] > 1:
+            prefill.batch_repeat_interleave(copies)
+            for layer_idx, layer in enumerate(prefill.layers):
+                cache.update(layer.keys, layer.values, layer_idx)
+        return cache, False
+
+    def _decode_in_rounds(self, ids: torch.Tensor, mask: torch.Tensor, cache, sharing: bool,  # noqa: ANN001
+                          max_new_tokens: int, eos: torch.Tensor, kwargs: dict) -> torch.Tensor:
+        """The new tokens of every row ([rows, max_new_tokens], padded).
+
+        generate() runs every row until the last one ends; rows that have ended are dropped in rounds,
+        each round stopping once half of its rows have, and the next continuing from the same cache.
+        """
+        from transformers import StoppingCriteriaList
+
+        prompt_length = ids.shape[1]
+        new_tokens = torch.full((ids.shape[0], max_new_tokens), self.tokenizer.pad_token_id, device=self.device)
+        rows = torch.arange(ids.shape[0], device=self.device)
+        while True:
+            with shared_prefix.active(cache) if sharing else contextlib.nullcontext():
+                generated = self.model.generate(
+                    input_ids=ids,
+                    attention_mask=mask,
+                    **{self._cache_kw: cache},
+                    max_new_tokens=prompt_length + max_new_tokens - ids.shape[1],
+                    stopping_criteria=StoppingCriteriaList([_StopWhenHalfEnded(prompt_length, eos)]),
+                    **kwargs,
+                )
+            produced = generated[:, prompt_length:]
+            ended = torch.isin(produced, eos).any(dim=1) | (produced.shape[1] >= max_new_tokens)
+            new_tokens[rows[ended], : produced.shape[1]] = produced[ended]
+            if bool(ended.all()):
+                return new_tokens
+            running = (~ended).nonzero().squeeze(1)
+            cache.reorder_cache(running)
+            rows, ids = rows[running], generated[running]
+            mask = torch.cat([mask, mask.new_ones(mask.shape[0], generated.shape[1] - mask.shape[1])], dim=1)
+            mask = mask[running]
 
 
 class _StopWhenHalfEnded(StoppingCriteria):
