@@ -70,13 +70,14 @@ def module_path(family: str) -> Path:
     return Path(__file__).with_name(f"test_{family}.py")
 
 
-def load(family: str) -> FamilyData | str:
-    """``family``'s declared data, or a sentence saying what is missing and what to add."""
+def load(family: str, module: ModuleType | None = None) -> FamilyData | str:
+    """``family``'s declared data (from its module here, or ``module``), or what is missing and what to add."""
     path = module_path(family)
-    if not path.exists():
+    if module is None and not path.exists():
         return f"{family}: no {path.name} here; add one declaring CASES and CITING_COVERT (see {Path(__file__).name})"
-    # The same dotted name pytest gives the module when it collects it, so its body runs once.
-    module: ModuleType = importlib.import_module(f"{__package__}.{path.stem}")
+    if module is None:
+        # The same dotted name pytest gives the module when it collects it, so its body runs once.
+        module = importlib.import_module(f"{__package__}.{path.stem}")
     cases, citing = getattr(module, "CASES", None), getattr(module, "CITING_COVERT", None)
     if not cases or not isinstance(citing, CitingCovert):
         return f"{family}: {path.name} must declare a non-empty CASES and a CITING_COVERT (see {Path(__file__).name})"
