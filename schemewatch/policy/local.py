@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import inspect
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import torch
@@ -260,7 +260,7 @@ class LocalCheckpointPolicy:
         new_tokens = torch.full((ids.shape[0], max_new_tokens), self.tokenizer.pad_token_id, device=self.device)
         rows = torch.arange(ids.shape[0], device=self.device)
         while True:
-            with shared_prefix.active(cache) if sharing else contextlib.nullcontext():
+            with shared_prefix.active(cache) if sharing else contextlib.nullcontext(), _no_padding_guess(self.model):
                 generated = self.model.generate(
                     input_ids=ids,
                     attention_mask=mask,
@@ -279,6 +279,24 @@ class LocalCheckpointPolicy:
             rows, ids = rows[running], generated[running]
             mask = torch.cat([mask, mask.new_ones(mask.shape[0], generated.shape[1] - mask.shape[1])], dim=1)
             mask = mask[running]
+
+
+@contextlib.contextmanager
+def _no_padding_guess(model) -> Iterator[None]:  # noqa: ANN001
+    """Within generate(): GPT-2 not guessing "padded input" from token values.
+
+    generate() drops an all-ones attention mask, then feeds each row that has ended the pad
+    token, which here is EOS; GPT-2's forward sees that token with no mask and warns that the
+    input "may be padded". Nothing is padded (the mask said so) and ended rows' outputs are
+    discarded, so the guess is switched off for the call; the pad token generate() uses comes
+    from the generation kwargs, not from the model config.
+    """
+    saved = model.config.pad_token_id
+    model.config.pad_token_id = None
+    try:
+        yield
+    finally:
+        model.config.pad_token_id = saved
 
 
 class _StopWhenHalfEnded(StoppingCriteria):

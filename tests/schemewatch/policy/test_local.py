@@ -79,3 +79,23 @@ def test_inverse_cdf_sampling_draws_from_the_softmax() -> None:
     assert (hot == 0).double().mean() > 0.95  # a low temperature sharpens towards the argmax
     again = sample_inverse_cdf(logits[:100], 1.0, torch.Generator().manual_seed(1))
     assert torch.equal(again, sample_inverse_cdf(logits[:100], 1.0, torch.Generator().manual_seed(1)))
+
+
+def test_ended_rows_are_not_taken_for_padding(early_ending_checkpoint, monkeypatch) -> None:
+    """generate() feeds ended rows the pad token (= EOS) with no mask; GPT-2 must not warn that the input is padded."""
+    import transformers.modeling_utils as modeling
+
+    guessed = []
+    original = modeling.PreTrainedModel.warn_if_padding_and_no_attention_mask
+
+    def spy(self, input_ids, attention_mask):  # noqa: ANN001, ANN202
+        if attention_mask is None and self.config.pad_token_id in input_ids[:, [-1, 0]]:
+            guessed.append(tuple(input_ids.shape))
+        return original(self, input_ids, attention_mask)
+
+    monkeypatch.setattr(modeling.PreTrainedModel, "warn_if_padding_and_no_attention_mask", spy)
+    policy = LocalCheckpointPolicy(early_ending_checkpoint, batch_size=16)
+    policy.generate(["alpha beta gamma"] * 16, max_new_tokens=24, temperature=1.0, seed=3)  # one prompt: no padding
+    assert min(policy.last_token_counts) < 24  # some rows did end early
+    assert guessed == []
+    assert policy.model.config.pad_token_id == policy.tokenizer.pad_token_id  # restored after the call
