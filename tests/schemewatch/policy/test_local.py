@@ -89,7 +89,8 @@ def test_ended_rows_are_not_taken_for_padding(early_ending_checkpoint, monkeypat
     original = modeling.PreTrainedModel.warn_if_padding_and_no_attention_mask
 
     def spy(self, input_ids, attention_mask):  # noqa: ANN001, ANN202
-        if attention_mask is None and self.config.pad_token_id in input_ids[:, [-1, 0]]:
+        pad = self.config.pad_token_id
+        if attention_mask is None and pad is not None and pad in input_ids[:, [-1, 0]]:
             guessed.append(tuple(input_ids.shape))
         return original(self, input_ids, attention_mask)
 
