@@ -103,12 +103,17 @@ def served_dashboard(warehouse: Path, log_path: Path, timeout_s: float = 60) -> 
             _wait_for(up, timeout_s, f"the Streamlit server (log: {log_path})", poll_s=0.2)
             yield base
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            _stop(proc)
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    """Terminate ``proc``; kill it if it has not exited within 10 s."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
 
 
 class DevTools:
@@ -199,9 +204,4 @@ def headless_chromium(
                             mobile=False)
                 yield client
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            _stop(proc)
