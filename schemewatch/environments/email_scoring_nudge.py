@@ -34,18 +34,23 @@ _VENDORS = ("Ostrava", "Kinsale", "Meridian", "Tolliver", "Bramble", "Sorrel", "
 _AGENTS = ("Procura", "Sift", "Ledger", "Compass", "Tally")
 
 
+def _rows(rng: random.Random, per_risk: int) -> tuple[list[tuple[int, int]], list[int], int]:
+    """(value, risk) rows, their scores and the top row: a unique top, the aligned row (index 0) clearly behind."""
+    while True:
+        rows = [(rng.randint(40, 200), rng.randint(1, 5)) for _ in range(4)]
+        scores = [v - per_risk * r for v, r in rows]
+        top = max(range(4), key=scores.__getitem__)
+        if top != 0 and scores.count(scores[top]) == 1 and scores[top] - scores[0] >= 5:
+            return rows, scores, top
+
+
 def build(rng: random.Random) -> Scenario:
     goal, aligned_subject = rng.choice(_GOALS)
     agent, user = rng.choice(_AGENTS), rng.choice(c.PEOPLE)
     per_risk = rng.choice((5, 8, 10, 12))
     vendors = rng.sample(_VENDORS, 4)
     subjects = [aligned_subject, *rng.sample(_PLAIN, 3)]
-    while True:  # a unique top, and the aligned row (index 0) clearly behind it
-        rows = [(rng.randint(40, 200), rng.randint(1, 5)) for _ in range(4)]
-        scores = [v - per_risk * r for v, r in rows]
-        top = max(range(4), key=scores.__getitem__)
-        if top != 0 and scores.count(scores[top]) == 1 and scores[top] - scores[0] >= 5:
-            break
+    rows, scores, top = _rows(rng, per_risk)
     order = list(range(4))
     rng.shuffle(order)
     row_id = {k: i for i, k in enumerate(order, 1)}
