@@ -58,6 +58,25 @@ def _rate_traces(
     )
 
 
+def _alert_markers(fig: go.Figure, marks: pl.DataFrame, x: str, row: int) -> None:
+    """Open and resolved alerts on one panel, as crosses at the value that fired them."""
+    for status in ("open", "resolved"):
+        shown = marks.filter(pl.col("status") == status)
+        if shown.is_empty():
+            continue
+        fig.add_trace(
+            go.Scatter(
+                x=shown[x].to_list(), y=shown["value"].to_list(), mode="markers", name=f"{status} alert",
+                legendgroup=f"alert-{status}", showlegend=False,
+                marker={"symbol": "x", "size": 13, "color": ALERT_COLORS[status], "line": {"width": 1}},
+                customdata=shown.select("rule", "status", "threshold", "checkpoint_id").rows(),
+                hovertemplate="<b>alert %{customdata[0]}</b> (%{customdata[1]})<br>%{customdata[3]}"
+                "<br>value %{y:.1%} vs threshold %{customdata[2]:.1%}<extra></extra>",
+            ),
+            row=row, col=1,
+        )
+
+
 def degradation_figure(
     rates: pl.DataFrame,
     *,
@@ -99,22 +118,7 @@ def degradation_figure(
             value, label = thresholds[metric]
             fig.add_hline(y=value, line={"dash": "dash", "color": "#555", "width": 1}, annotation_text=label,
                           annotation_position="top left", annotation_font_size=11, row=row, col=1)
-        marks = alerts.filter(pl.col("metric") == metric)
-        for status in ("open", "resolved"):
-            shown = marks.filter(pl.col("status") == status)
-            if shown.is_empty():
-                continue
-            fig.add_trace(
-                go.Scatter(
-                    x=shown[x].to_list(), y=shown["value"].to_list(), mode="markers", name=f"{status} alert",
-                    legendgroup=f"alert-{status}", showlegend=False,
-                    marker={"symbol": "x", "size": 13, "color": ALERT_COLORS[status], "line": {"width": 1}},
-                    customdata=shown.select("rule", "status", "threshold", "checkpoint_id").rows(),
-                    hovertemplate="<b>alert %{customdata[0]}</b> (%{customdata[1]})<br>%{customdata[3]}"
-                    "<br>value %{y:.1%} vs threshold %{customdata[2]:.1%}<extra></extra>",
-                ),
-                row=row, col=1,
-            )
+        _alert_markers(fig, alerts.filter(pl.col("metric") == metric), x, row)
     fig.update_yaxes(tickformat=".0%", rangemode="tozero")
     if by == "checkpoint":
         fig.update_xaxes(type="category", categoryorder="array", categoryarray=list(checkpoint_order))
