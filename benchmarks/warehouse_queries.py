@@ -81,6 +81,21 @@ def timed(fn, reps: int) -> list[float]:
     return out
 
 
+def build_warehouse(root: Path, envs: list, n_runs: int, checkpoints: int, samples_per_env: int) -> None:
+    """``n_runs`` synthetic evaluation runs over ``checkpoints`` checkpoints, one day per round, stored in batches."""
+    rng = np.random.default_rng(0)
+    warehouse = Warehouse(root)
+    batch = []
+    for i in tqdm(range(n_runs), desc="building warehouse", unit="run"):
+        ck = f"ck-{i % checkpoints:02d}"
+        day = date(2025, 1, 1) + timedelta(days=i // checkpoints)
+        p_covert = 0.02 + 0.3 * (i % checkpoints) / checkpoints
+        batch.append(synthetic_run(rng, envs, ck, day, samples_per_env, p_covert))
+        if len(batch) == 100 or i == n_runs - 1:
+            warehouse.store_eval_runs(batch)
+            batch = []
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=10_000_000)
@@ -93,18 +108,8 @@ def main() -> None:
     envs = build_suite("eval")
     rows_per_run = len(envs) * args.samples_per_env
     n_runs = max(1, args.rows // rows_per_run)
-    rng = np.random.default_rng(0)
-    warehouse = Warehouse(root)
     build_start = time.perf_counter()
-    batch = []
-    for i in tqdm(range(n_runs), desc="building warehouse", unit="run"):
-        ck = f"ck-{i % args.checkpoints:02d}"
-        day = date(2025, 1, 1) + timedelta(days=i // args.checkpoints)
-        p_covert = 0.02 + 0.3 * (i % args.checkpoints) / args.checkpoints
-        batch.append(synthetic_run(rng, envs, ck, day, args.samples_per_env, p_covert))
-        if len(batch) == 100 or i == n_runs - 1:
-            warehouse.store_eval_runs(batch)
-            batch = []
+    build_warehouse(root, envs, n_runs, args.checkpoints, args.samples_per_env)
     build_s = time.perf_counter() - build_start
 
     reader = WarehouseReader(root)
