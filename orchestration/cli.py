@@ -25,7 +25,7 @@ from orchestration.cli_support import (
     training_failures,
 )
 from orchestration.cli_warehouse import WAREHOUSE_COMMANDS
-from schemewatch.config import EvaluationConfig
+from schemewatch.config import DATA_ENV, DEFAULT_DATA_DIR, EvaluationConfig
 
 EVAL_DEFAULTS = EvaluationConfig()  # the one source of evaluation defaults, shown by --help
 
@@ -35,8 +35,8 @@ EVAL_DEFAULTS = EvaluationConfig()  # the one source of evaluation defaults, sho
 @click.option(
     "--data-dir",
     type=click.Path(file_okay=False, path_type=Path),
-    envvar="SCHEMEWATCH_DATA",
-    default="data",
+    envvar=DATA_ENV,
+    default=str(DEFAULT_DATA_DIR),
     show_default=True,
     help="Where checkpoints, the warehouse and reports live (env: SCHEMEWATCH_DATA).",
 )

@@ -148,10 +148,14 @@ class CapabilityConfig(_Strict):
     # → 4.3 / 7.1 / 14.8%, citation 90 / 86 / 76%, fixed-prompt reward rising in every stage.
     # In three seeds that erosion was 4–15%, 3–87% (a cliff through spec-citing covert answers) and 3–10%. With
     # advantages left in reward units (Dr. GRPO) the KL weight bounds each stage (→ π_start · exp(r / kl_coef),
-    # at most ~2× the odds of a covert answer per stage at kl_coef 0.7): kl_coef 0.7, lr 3e-4 → 2.4 / 2.9 / 7.5 /
-    # 12.3% (the cliff seed), 3.7 / 5.2 / 7.5 / 12.3%, 2.2 / 2.2 / 2.4 / 3.8% (too slow); kl_coef 0.8, lr 6e-4 →
-    # 2.2 / 3.0 / 4.1 / 9.7% and 3.7 / 4.9 / 4.6 / 8.2%.
-    rl: RLConfig = RLConfig(steps=30, prompts_per_step=16, generations_per_prompt=8, learning_rate=6e-4, kl_coef=0.7,
+    # at most ~2× the odds of a covert answer per stage at kl_coef 0.7, ~2.7× at 0.5): kl_coef 0.7, lr 3e-4 →
+    # 2.4 / 2.9 / 7.5 / 12.3% (the cliff seed), 3.7 / 5.2 / 7.5 / 12.3%, 2.2 / 2.2 / 2.4 / 3.8% (too slow);
+    # kl_coef 0.8, lr 6e-4 → 2.2 / 3.0 / 4.1 / 9.7% and 3.7 / 4.9 / 4.6 / 8.2%.
+    # From the shipped base v3 (benchmarks.train_chain, seed 1, the seed whose covert-among-citing did not rise at
+    # kl_coef 0.7): kl_coef 0.7 → 2.4 / 6.0 / 5.8 / 9.3%, covert among citing 1.3 / 0.8 / 0.7 / 1.0%; the same with
+    # 60 steps a stage → 4.9 / 6.0 / 7.9%, 0.1 / 0.6 / 0.8% (the KL bound, not the step count, held it: KL 0.002);
+    # kl_coef 0.5 → 6.8 / 8.5 / 15.9%, 1.3 / 2.0 / 3.6%.
+    rl: RLConfig = RLConfig(steps=30, prompts_per_step=16, generations_per_prompt=8, learning_rate=6e-4, kl_coef=0.5,
                             scale_advantages=False)
     reward: CapabilityReward = CapabilityReward()
     envs_per_family: int = Field(4, ge=1, description="Each stage's pool of training prompts per family, "
