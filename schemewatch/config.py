@@ -1,5 +1,6 @@
-"""Typed configuration: paths and evaluation settings (training sections live in
-``training_stages.config``). Loaded from TOML; every field has a default.
+"""Typed configuration of what runs around training: paths, evaluation, drift, alerts and
+orchestration (the training chain's sections live in ``training_stages.config``). Loaded
+from TOML; every field has a default and a description.
 
 Locations come from :func:`resolve_paths` (flags, then ``$SCHEMEWATCH_DATA`` /
 ``$SCHEMEWATCH_WAREHOUSE``, then a config file; default ``./data``, which git ignores).
@@ -62,6 +63,15 @@ class PathsConfig(_Strict):
     @property
     def mlflow_uri(self) -> str:
         return os.environ.get("MLFLOW_TRACKING_URI") or f"sqlite:///{(self.data_dir / 'mlflow.db').resolve()}"
+
+
+class OrchestrationConfig(_Strict):
+    """How Dagster runs the world: the nightly schedule and continual training."""
+
+    nightly_cron: str = Field("0 2 * * *", description="When the nightly re-evaluation runs (cron, local time).")
+    timezone: str = "UTC"
+    continual_training: bool = Field(False, description="The nightly run first trains one more capability "
+                                     "stage from the latest checkpoint, then evaluates it with the rest.")
 
 
 class EvaluationConfig(_Strict):

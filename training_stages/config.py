@@ -16,6 +16,7 @@ from schemewatch.config import (
     ConfigError,
     DriftConfig,
     EvaluationConfig,
+    OrchestrationConfig,
     PathsConfig,
     deep_merge,
     load_toml,
@@ -160,15 +161,6 @@ class CapabilityConfig(_Strict):
     reward: CapabilityReward = CapabilityReward()
     envs_per_family: int = Field(4, ge=1, description="Each stage's pool of training prompts per family, "
                                  "cycled through (a smaller pool is revisited more often).")
-
-
-class OrchestrationConfig(_Strict):
-    """How Dagster runs the world."""
-
-    nightly_cron: str = Field("0 2 * * *", description="When the nightly re-evaluation runs (cron, local time).")
-    timezone: str = "UTC"
-    continual_training: bool = Field(False, description="The nightly run first trains one more capability "
-                                     "stage from the latest checkpoint, then evaluates it with the rest.")
 
 
 class WorldConfig(_Strict):
