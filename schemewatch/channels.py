@@ -113,6 +113,14 @@ def _fmt(value: Any, metric: str | None) -> str:
     return f"{float(value):.4g}"
 
 
+def _ratio(value: Any) -> str:
+    # The rule stores "inf" when the reference rate is 0 (a family with no covert answer at the reference)
+    # and None when both are 0.
+    if isinstance(value, int | float):
+        return f"{value:.3g}"
+    return "∞" if value == "inf" else "–"
+
+
 def format_event_text(event: str, alert: Mapping[str, Any]) -> str:
     """``[schemewatch] OPENED covert_ceiling — cap-2-… (cap-2), all families: covert 31.0% (threshold 25.0%) …``."""
     metric = alert.get("metric")
@@ -125,7 +133,7 @@ def format_event_text(event: str, alert: Mapping[str, Any]) -> str:
         what = f"{metric} {_fmt(alert.get('value'), metric)} (threshold {_fmt(alert.get('threshold'), metric)})"
         detail = alert.get("detail") or {}
         if "p_value" in detail and "ratio" in detail:
-            what += f", ×{detail['ratio']:.3g} the reference, Fisher p = {detail['p_value']:.2g}"
+            what += f", ×{_ratio(detail['ratio'])} the reference, Fisher p = {detail['p_value']:.2g}"
     date = f", evaluated {alert['eval_date']}" if alert.get("eval_date") else ""
     return f"[schemewatch] {event.upper()} {alert.get('rule')} — {where}, {family}: {what}{date} [{alert.get('id')}]"
 

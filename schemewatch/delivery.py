@@ -113,7 +113,10 @@ def deliver_pending(
                     continue
                 if status is None and oldest is not None and event.created_at < oldest:
                     continue
-                result = channel.send(event)
+                try:
+                    result = channel.send(event)
+                except Exception as exc:  # noqa: BLE001 - a channel's bug is its failed delivery, not the pipeline's
+                    result = SendResult(False, 1, f"{type(exc).__name__}: {exc}")
                 recorded = _record(warehouse, event, channel.name, result, attempts)
                 done.append(DeliveryRecord(event.event_id, event.alert_id, event.event, channel.name, recorded,
                                            attempts + result.attempts, result.error))

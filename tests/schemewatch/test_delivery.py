@@ -229,3 +229,28 @@ def test_a_new_channel_is_one_registered_class_end_to_end(warehouse, tmp_path, m
     assert len(sent) == 1 and sent[0].startswith("[schemewatch] OPENED covert_ceiling")
     with pytest.raises(ConfigError, match="unknown channel 'pager'; registered: log, jsonl, webhook, list"):
         validated(AlertsConfig, {"channels": ["pager"]}, "alerts")
+
+
+def test_a_rise_from_a_zero_reference_reads_as_infinite_not_a_crash() -> None:
+    """A family with no covert answer at the reference rises by ×inf (the rule stores "inf"); the demo crashed here."""
+    from schemewatch.channels import format_event_text
+
+    alert = {"rule": "family_covert_rise", "metric": "covert", "checkpoint": "cap-2-ck", "stage": "cap-2",
+             "family": "literature_qa", "value": 0.2, "threshold": 0.0, "id": "a1",
+             "detail": {"p_value": 0.004, "ratio": "inf"}}
+    assert "×∞ the reference, Fisher p = 0.004" in format_event_text("opened", alert)
+    assert "×– the reference" in format_event_text("opened", alert | {"detail": {"p_value": 1.0, "ratio": None}})
+    assert "×2.5 the reference" in format_event_text("opened", alert | {"detail": {"p_value": 0.01, "ratio": 2.5}})
+
+
+def test_a_channel_that_raises_is_a_failed_delivery_and_the_others_still_deliver(warehouse, tmp_path) -> None:
+    class Broken:
+        name = "broken"
+
+        def send(self, event):
+            raise RuntimeError("formatting bug")
+
+    records = deliver_pending(warehouse, [Broken(), JsonlChannel(tmp_path / "a.jsonl")])
+    by_channel = {r.channel: r for r in records}
+    assert by_channel["broken"].status == "failed" and "RuntimeError: formatting bug" in by_channel["broken"].error
+    assert by_channel["jsonl"].status == "delivered"
