@@ -20,6 +20,12 @@ from schemewatch.warehouse_schema import SAMPLE_SCHEMA
 _DEFAULTS = EvaluationConfig()
 
 
+def chunk_size_for(batch_size: int) -> int:
+    """Prompts per ``generate`` call for a policy batch size: at least 256, and never fewer than one batch
+    (the same rule for the CLI and the pipeline)."""
+    return max(256, batch_size)
+
+
 @dataclass(frozen=True)
 class EvalSettings:
     """How to sample one evaluation run.
@@ -43,13 +49,13 @@ class EvalSettings:
     max_new_tokens: int = _DEFAULTS.max_new_tokens
     response_prefix: str = ""
     system_prompt: str | None = None
-    chunk_size: int = max(256, _DEFAULTS.batch_size)
+    chunk_size: int = chunk_size_for(_DEFAULTS.batch_size)
 
     @classmethod
     def from_config(cls, cfg: EvaluationConfig, **overrides: object) -> EvalSettings:
         """The settings an ``[evaluation]`` table asks for (``overrides`` replace fields)."""
         values = {"samples_per_env": cfg.samples_per_env, "seed": cfg.seed, "temperature": cfg.temperature,
-                  "max_new_tokens": cfg.max_new_tokens, "chunk_size": max(256, cfg.batch_size)}
+                  "max_new_tokens": cfg.max_new_tokens, "chunk_size": chunk_size_for(cfg.batch_size)}
         return cls(**{**values, **overrides})
 
 
