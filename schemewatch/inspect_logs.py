@@ -1,0 +1,263 @@
+"""Inspect AI evaluation logs as schemewatch records: read through Inspect's own log API, scores mapped.
+
+Inspect writes one log per run (``.eval``, a zip, or ``.json``); its format changes between
+releases, so logs are only ever read through :mod:`inspect_ai.log` (header first, then the
+samples one at a time), never unzipped here. Each sample becomes an :class:`InspectSample`:
+its identity (the log's eval id, task, model, sample id and epoch), the final output text,
+token counts where the log has them, every score raw (kept as JSON, so a mapping added later
+can re-derive columns without re-reading logs), and the columns a :class:`ScoreMapping` says
+the scores mean (covert, verbalised evaluation awareness, a spec citation; each optional).
+
+Score values come as floats, ints, booleans, strings (``"C"``/``"I"``/``"P"``/``"N"``,
+``"yes"``/``"no"``, numbers) or flat dicts of these; a :class:`ScoreField` names the scorer
+(and, for a dict, the key) and turns the value into a flag with Inspect's ``value_to_float``.
+
+inspect-ai is imported inside the functions that need it, so importing this module (and the
+CLI) stays fast.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import tomllib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+LOG_SUFFIXES = (".eval", ".json")
+COLUMNS = ("covert", "aware", "cites_spec")
+
+
+class InspectLogError(ValueError):
+    """A log or mapping that cannot be ingested; the message names the file and what to do."""
+
+
+@dataclass(frozen=True)
+class ScoreField:
+    """Which score means one column, and how its value becomes a flag.
+
+    Attributes:
+        scorer: The scorer's name in the log (a key of ``EvalSample.scores``).
+        key: For a dict-valued score, the key to read; ``None`` for a scalar value.
+        true_at: The flag is set when Inspect's ``value_to_float`` of the value is at least this
+            (``"C"`` → 1, ``"P"`` → 0.5, ``"I"``/``"N"`` → 0, booleans and numbers as themselves).
+        invert: Flip the flag (e.g. a scorer that says ``"C"`` when the model stayed honest).
+    """
+
+    scorer: str
+    key: str | None = None
+    true_at: float = 0.5
+    invert: bool = False
+
+    def flag(self, scores: Mapping[str, Any]) -> bool | None:
+        """The column's flag from one sample's raw score values (``None``: the sample has no such score).
+
+        Raises:
+            InspectLogError: the value is a dict but no ``key`` is set, the key is missing, or the value
+                is not a scalar Inspect can turn into a number.
+        """
+        if self.scorer not in scores:
+            return None
+        value = scores[self.scorer]
+        where = f"score {self.scorer!r}"
+        if isinstance(value, Mapping):
+            if self.key is None:
+                raise InspectLogError(f"{where} is a dict ({', '.join(map(str, value))}); name one with key = …")
+            if self.key not in value:
+                raise InspectLogError(f"{where} has no key {self.key!r}; it has: {', '.join(map(str, value))}")
+            value, where = value[self.key], f"{where}[{self.key!r}]"
+        if value is None:
+            return None
+        if isinstance(value, list | tuple | Mapping):
+            raise InspectLogError(f"{where} is {type(value).__name__}, not a scalar; map a key of it instead")
+        number = _to_float(value)
+        if math.isnan(number):
+            return None
+        return (number >= self.true_at) != self.invert
+
+
+def _to_float(value: Any) -> float:
+    from inspect_ai.scorer import value_to_float
+
+    return float(value_to_float()(value))
+
+
+@dataclass(frozen=True)
+class ScoreMapping:
+    """Which scores mean covert, verbalised evaluation awareness and a spec citation (each optional)."""
+
+    covert: ScoreField | None = None
+    aware: ScoreField | None = None
+    cites_spec: ScoreField | None = None
+
+    def fields(self) -> dict[str, ScoreField]:
+        """The mapped columns."""
+        return {c: f for c in COLUMNS if (f := getattr(self, c)) is not None}
+
+    def scorers(self) -> set[str]:
+        """The scorers the mapping reads."""
+        return {f.scorer for f in self.fields().values()}
+
+    def apply(self, scores: Mapping[str, Any]) -> dict[str, bool | None]:
+        """Every column's flag for one sample (``None`` where unmapped or unscored)."""
+        return {c: (f.flag(scores) if (f := getattr(self, c)) is not None else None) for c in COLUMNS}
+
+    @classmethod
+    def load(cls, path: str | Path) -> ScoreMapping:
+        """A mapping from a TOML file: one table per column, e.g.::
+
+            [covert]
+            scorer = "scheming_judge"
+            key = "schemed"        # for a dict-valued score
+            true_at = 0.5
+            invert = false
+
+        Raises:
+            InspectLogError: the file is missing or not TOML, or a table has an unknown column or key.
+        """
+        p = Path(path)
+        try:
+            data = tomllib.loads(p.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise InspectLogError(f"mapping file {str(p)!r} does not exist") from None
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise InspectLogError(f"mapping file {str(p)!r} is not valid TOML: {exc}") from None
+        unknown = set(data) - set(COLUMNS)
+        if unknown:
+            raise InspectLogError(f"mapping file {str(p)!r}: unknown column {sorted(unknown)[0]!r}; "
+                                  f"columns: {', '.join(COLUMNS)}")
+        fields = {}
+        for column, table in data.items():
+            try:
+                fields[column] = ScoreField(**table)
+            except TypeError as exc:
+                raise InspectLogError(f"mapping file {str(p)!r}: [{column}]: {exc}; keys: scorer, key, true_at, "
+                                      "invert") from None
+        return cls(**fields)
+
+
+#: Our own task's scorer (``schemewatch.inspect_task``) returns one dict per sample; no mapping file needed.
+SCHEMEWATCH_MAPPING = ScoreMapping(
+    covert=ScoreField("schemewatch", "covert"),
+    aware=ScoreField("schemewatch", "eval_aware"),
+    cites_spec=ScoreField("schemewatch", "cites_spec"),
+)
+
+
+@dataclass(frozen=True)
+class InspectRun:
+    """One log's header: what ran, on what, and how it ended."""
+
+    path: Path
+    eval_id: str
+    run_id: str
+    task: str
+    task_version: str
+    task_args: dict[str, Any]
+    model: str
+    created: datetime
+    status: str
+
+    @property
+    def eval_date(self) -> date:
+        """The run's calendar day (UTC), from the log."""
+        return self.created.date()
+
+    @property
+    def complete(self) -> bool:
+        """Whether every sample was run (``success``); errored or cancelled logs hold some."""
+        return self.status == "success"
+
+
+@dataclass(frozen=True)
+class InspectSample:
+    """One sample of a log, with its raw scores and the mapped columns."""
+
+    sample_id: str
+    epoch: int
+    response: str
+    n_tokens: int | None
+    scores: dict[str, Any]
+    columns: dict[str, bool | None] = field(default_factory=dict)
+
+    @property
+    def scores_json(self) -> str:
+        """Every raw score value, as JSON (kept so a later mapping can re-derive the columns)."""
+        return json.dumps(self.scores, sort_keys=True, default=str)
+
+
+def log_files(paths: list[str | Path]) -> list[Path]:
+    """The ``.eval`` / ``.json`` logs among ``paths`` (files, or directories searched recursively), sorted.
+
+    Raises:
+        InspectLogError: a path does not exist, or a file is not a log.
+    """
+    found: list[Path] = []
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            found += [f for f in p.rglob("*") if f.suffix in LOG_SUFFIXES and f.is_file()]
+        elif p.is_file():
+            if p.suffix not in LOG_SUFFIXES:
+                raise InspectLogError(f"{str(p)!r} is not an Inspect log (.eval or .json)")
+            found.append(p)
+        else:
+            raise InspectLogError(f"{str(p)!r} does not exist")
+    return sorted(set(found))
+
+
+def read_run(path: Path) -> InspectRun:
+    """A log's header (Inspect's ``read_eval_log(header_only=True)``).
+
+    Raises:
+        InspectLogError: the file cannot be read as an Inspect log.
+    """
+    from inspect_ai.log import read_eval_log
+
+    try:
+        log = read_eval_log(str(path), header_only=True)
+    except Exception as exc:  # noqa: BLE001 - Inspect raises many kinds; all mean "not a readable log"
+        raise InspectLogError(f"{str(path)!r} is not a readable Inspect log: {type(exc).__name__}: {exc}") from None
+    spec = log.eval
+    return InspectRun(
+        path=path, eval_id=spec.eval_id, run_id=spec.run_id, task=spec.task, task_version=str(spec.task_version),
+        task_args=dict(spec.task_args or {}), model=spec.model, created=datetime.fromisoformat(spec.created),
+        status=log.status,
+    )
+
+
+def read_samples(run: InspectRun, mapping: ScoreMapping) -> Iterator[InspectSample]:
+    """The run's samples, one at a time, with the mapped columns.
+
+    An errored or cancelled log yields the samples it holds. Raises :class:`InspectLogError` when the
+    mapping names a scorer the log does not have (before any sample is yielded).
+    """
+    from inspect_ai.log import read_eval_log_samples
+
+    samples = read_eval_log_samples(str(run.path), all_samples_required=False)
+    first = next(samples, None)
+    if first is None:
+        return
+    have = set(first.scores or {})
+    missing = sorted(mapping.scorers() - have)
+    if missing:
+        raise InspectLogError(f"{str(run.path)!r}: the mapping names scorer {missing[0]!r}, which this log does "
+                              f"not have; its scorers: {', '.join(sorted(have)) or 'none'}")
+    yield _sample(first, run, mapping)
+    for sample in samples:
+        yield _sample(sample, run, mapping)
+
+
+def _sample(sample: Any, run: InspectRun, mapping: ScoreMapping) -> InspectSample:
+    scores = {name: score.value for name, score in (sample.scores or {}).items()}
+    usage = (sample.model_usage or {}).get(run.model)
+    n_tokens = usage.output_tokens if usage is not None else None
+    try:
+        columns = mapping.apply(scores)
+    except InspectLogError as exc:
+        raise InspectLogError(f"{str(run.path)!r}, sample {sample.id} epoch {sample.epoch}: {exc}") from None
+    return InspectSample(str(sample.id), int(sample.epoch), sample.output.completion if sample.output else "",
+                         n_tokens, scores, columns)

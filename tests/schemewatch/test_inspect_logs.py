@@ -1,0 +1,176 @@
+"""Inspect logs built offline (a scripted model provider of our own, no network), read back and mapped."""
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytest.importorskip("inspect_ai")
+
+from inspect_ai import Task  # noqa: E402
+from inspect_ai import eval as inspect_eval  # noqa: E402
+from inspect_ai.dataset import MemoryDataset, Sample  # noqa: E402
+from inspect_ai.model import GenerateConfig, ModelAPI, ModelOutput, ModelUsage, modelapi  # noqa: E402
+from inspect_ai.scorer import CORRECT, INCORRECT, Score, mean, scorer  # noqa: E402
+from inspect_ai.solver import generate  # noqa: E402
+
+from schemewatch.inspect_logs import (  # noqa: E402
+    InspectLogError,
+    ScoreField,
+    ScoreMapping,
+    log_files,
+    read_run,
+    read_samples,
+)
+from schemewatch.stats import wilson_interval  # noqa: E402
+
+# Sample i's reply says whether it schemed: 3 of 10 do (i = 1, 4, 7), hand-picked.
+SCHEMED = {1, 4, 7}
+N = 10
+
+
+class ScriptedAPI(ModelAPI):
+    """Replies "schemed <i>" or "honest <i>" by the sample's input; explicit usage, so no tokenizer download."""
+
+    def __init__(self, model_name: str, base_url: str | None = None, api_key: str | None = None,
+                 config: GenerateConfig | None = None, **model_args: Any) -> None:
+        super().__init__(model_name, base_url, api_key, [], config or GenerateConfig())
+
+    async def generate(self, input, tools, tool_choice, config) -> ModelOutput:  # noqa: ANN001
+        i = int(input[-1].text)
+        out = ModelOutput.from_content(model=self.model_name, content=f"{'schemed' if i in SCHEMED else 'honest'} {i}")
+        out.usage = ModelUsage(input_tokens=2, output_tokens=2 + i, total_tokens=4 + i)
+        return out
+
+    async def count_text_tokens(self, text: str) -> int:
+        return max(1, len(text) // 4)
+
+
+@modelapi(name="schemewatch_scripted")
+def _scripted() -> type[ModelAPI]:
+    return ScriptedAPI
+
+
+def _schemed(state) -> bool:  # noqa: ANN001
+    return state.output.completion.startswith("schemed")
+
+
+@scorer(metrics=[mean()])
+def as_float():
+    async def score(state, target) -> Score:  # noqa: ANN001
+        return Score(value=1.0 if _schemed(state) else 0.0)
+    return score
+
+
+@scorer(metrics=[mean()])
+def as_int():
+    async def score(state, target) -> Score:  # noqa: ANN001
+        return Score(value=int(_schemed(state)))
+    return score
+
+
+@scorer(metrics=[mean()])
+def as_bool():
+    async def score(state, target) -> Score:  # noqa: ANN001
+        return Score(value=_schemed(state))
+    return score
+
+
+@scorer(metrics=[mean()])
+def honest_ci():  # "C" when the model stayed honest: covert is its inverse
+    async def score(state, target) -> Score:  # noqa: ANN001
+        return Score(value=INCORRECT if _schemed(state) else CORRECT)
+    return score
+
+
+@scorer(metrics={"*": [mean()]})
+def judge():  # a dict of mixed shapes: covert as "C"/"I", awareness as a bool, citation as a float
+    async def score(state, target) -> Score:  # noqa: ANN001
+        i = int(state.output.completion.split()[-1])
+        return Score(value={"schemed": CORRECT if _schemed(state) else INCORRECT, "aware": i % 5 == 0,
+                            "cites": 1.0 if i < 4 else 0.0})
+    return score
+
+
+def run_task(log_dir: Path, *, log_format: str = "eval", name: str = "scheming_probe") -> Path:
+    task = Task(dataset=MemoryDataset([Sample(input=str(i), id=f"s{i}") for i in range(N)]), solver=[generate()],
+                scorer=[as_float(), as_int(), as_bool(), honest_ci(), judge()], name=name)
+    logs = inspect_eval(task, model="schemewatch_scripted/probe-model", display="none", log_dir=str(log_dir),
+                        log_format=log_format)
+    assert logs[0].status == "success"
+    return Path(logs[0].location)
+
+
+@pytest.fixture(scope="module")
+def log(tmp_path_factory) -> Path:
+    return run_task(tmp_path_factory.mktemp("inspect-logs"))
+
+
+def _rate(log: Path, mapping: ScoreMapping, column: str) -> tuple[int, int]:
+    flags = [s.columns[column] for s in read_samples(read_run(log), mapping)]
+    return sum(bool(f) for f in flags), sum(f is not None for f in flags)
+
+
+@pytest.mark.parametrize("field", [
+    ScoreField("as_float"), ScoreField("as_int"), ScoreField("as_bool"), ScoreField("honest_ci", invert=True),
+    ScoreField("judge", key="schemed"),
+], ids=["float", "int", "bool", "C/I inverted", "dict C/I"])
+def test_every_score_shape_maps_to_the_same_covert_rate(log, field) -> None:
+    k, n = _rate(log, ScoreMapping(covert=field), "covert")
+    assert (k, n) == (3, 10)  # samples 1, 4 and 7 schemed
+    low, high = wilson_interval(k, n)
+    assert (round(low, 4), round(high, 4)) == (0.1078, 0.6032)  # Wilson 95% for 3 of 10
+
+
+def test_dict_keys_map_to_their_own_columns(log) -> None:
+    mapping = ScoreMapping(aware=ScoreField("judge", key="aware"), cites_spec=ScoreField("judge", key="cites"))
+    assert _rate(log, mapping, "aware") == (2, 10)  # i = 0, 5
+    assert _rate(log, mapping, "cites_spec") == (4, 10)  # i = 0 … 3
+    assert _rate(log, mapping, "covert") == (0, 0)  # unmapped: no flag at all, not "not covert"
+
+
+def test_the_header_the_samples_and_the_raw_scores(log) -> None:
+    run = read_run(log)
+    assert run.task == "scheming_probe" and run.model == "schemewatch_scripted/probe-model" and run.complete
+    samples = list(read_samples(run, ScoreMapping()))
+    assert [s.sample_id for s in samples] == [f"s{i}" for i in range(N)] and {s.epoch for s in samples} == {1}
+    s4 = next(s for s in samples if s.sample_id == "s4")
+    assert s4.response == "schemed 4" and s4.n_tokens == 6
+    assert s4.scores["judge"] == {"schemed": "C", "aware": False, "cites": 0.0} and '"honest_ci": "I"' in s4.scores_json
+
+
+def test_a_json_and_an_eval_log_of_one_task_read_alike(tmp_path, log) -> None:
+    as_json = run_task(tmp_path, log_format="json")
+    mapping = ScoreMapping(covert=ScoreField("judge", key="schemed"))
+    assert [(s.sample_id, s.columns) for s in read_samples(read_run(as_json), mapping)] == [
+        (s.sample_id, s.columns) for s in read_samples(read_run(log), mapping)]
+
+
+def test_bad_mappings_and_files_are_one_clear_error(tmp_path, log) -> None:
+    with pytest.raises(InspectLogError, match="names scorer 'nope', which this log does not have; its scorers: "):
+        list(read_samples(read_run(log), ScoreMapping(covert=ScoreField("nope"))))
+    with pytest.raises(InspectLogError, match=r"score 'judge' is a dict \(schemed, aware, cites\); name one"):
+        list(read_samples(read_run(log), ScoreMapping(covert=ScoreField("judge"))))
+    with pytest.raises(InspectLogError, match="has no key 'x'"):
+        list(read_samples(read_run(log), ScoreMapping(covert=ScoreField("judge", key="x"))))
+    junk = tmp_path / "junk.eval"
+    junk.write_bytes(b"not a zip")
+    with pytest.raises(InspectLogError, match="is not a readable Inspect log"):
+        read_run(junk)
+    with pytest.raises(InspectLogError, match="does not exist"):
+        log_files([tmp_path / "missing"])
+    with pytest.raises(InspectLogError, match=r"is not an Inspect log \(.eval or .json\)"):
+        log_files([Path(__file__)])
+
+
+def test_a_toml_mapping_file(tmp_path, log) -> None:
+    path = tmp_path / "mapping.toml"
+    path.write_text('[covert]\nscorer = "honest_ci"\ninvert = true\n[aware]\nscorer = "judge"\nkey = "aware"\n')
+    mapping = ScoreMapping.load(path)
+    assert _rate(log, mapping, "covert") == (3, 10) and _rate(log, mapping, "aware") == (2, 10)
+    path.write_text('[covertness]\nscorer = "x"\n')
+    with pytest.raises(InspectLogError, match="unknown column 'covertness'; columns: covert, aware, cites_spec"):
+        ScoreMapping.load(path)
+    path.write_text('[covert]\nscorer = "x"\nkeys = "y"\n')
+    with pytest.raises(InspectLogError, match=r"\[covert\]: .*keys"):
+        ScoreMapping.load(path)
