@@ -10,7 +10,7 @@ blocking asset check.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -84,6 +84,55 @@ def validate_samples(
         samples_per_env: Samples per environment the run asked for.
         eval_run_id: The run every row must belong to.
     """
+    return _validate(samples, lambda: _suite(envs, samples_per_env, eval_run_id))
+
+
+def _ingested_suite(eval_run_id: str, expected_rows: int | None, complete: bool):  # noqa: ANN202 - gx type
+    import great_expectations as gx
+    import great_expectations.expectations as gxe
+
+    suite = gx.ExpectationSuite(name="ingested_samples")
+    if expected_rows is not None:
+        if complete:
+            suite.add_expectation(gxe.ExpectTableRowCountToEqual(value=expected_rows))
+        else:
+            suite.add_expectation(gxe.ExpectTableRowCountToBeBetween(min_value=1, max_value=expected_rows))
+    for column in ("eval_run_id", "checkpoint_id", "env_id", "family", "response", "outcome", "external_scores"):
+        suite.add_expectation(gxe.ExpectColumnValuesToNotBeNull(column=column))
+    suite.add_expectation(gxe.ExpectColumnValuesToBeInSet(column="eval_run_id", value_set=[eval_run_id]))
+    suite.add_expectation(gxe.ExpectColumnValuesToBeInSet(column="outcome", value_set=[str(o) for o in Outcome]))
+    # Our grader's outcomes keep their meaning (covert exactly for the covert outcome); a task graded
+    # elsewhere ("external") may carry either flag, or none where its covert score is unmapped.
+    suite.add_expectation(gxe.ExpectColumnPairValuesToBeInSet(
+        column_A="outcome", column_B="covert", ignore_row_if="either_value_is_missing",
+        value_pairs_set=[(str(o), o is Outcome.COVERT) for o in Outcome if o is not Outcome.EXTERNAL]
+        + [(str(Outcome.EXTERNAL), True), (str(Outcome.EXTERNAL), False)],
+    ))
+    suite.add_expectation(gxe.ExpectColumnValuesToBeBetween(column="sample_idx", min_value=0))
+    suite.add_expectation(gxe.ExpectCompoundColumnsToBeUnique(column_list=["env_id", "sample_idx"]))
+    return suite
+
+
+def validate_ingested_samples(
+    samples: pl.DataFrame, eval_run_id: str, *, expected_rows: int | None, complete: bool
+) -> SampleValidation:
+    """The suite for a run ingested from another tool's log (:mod:`schemewatch.inspect_ingest`).
+
+    Its environments are the log's samples, not our suite, so the checks are the ones that hold for
+    any log: identity columns set, known outcomes, one row per sample × epoch, the raw scores kept,
+    and as many rows as the log's header promises (at most that many for an errored or cancelled log).
+
+    Args:
+        samples: The run's rows.
+        eval_run_id: The run every row must belong to.
+        expected_rows: Samples × epochs the log's header lists (``None``: it lists none).
+        complete: Whether the log ran to the end (then the count must match exactly).
+    """
+    return _validate(samples, lambda: _ingested_suite(eval_run_id, expected_rows, complete))
+
+
+def _validate(samples: pl.DataFrame, make_suite: Callable[[], object]) -> SampleValidation:
+    # The suite is built after the context exists (GX needs an active context to create one).
     import great_expectations as gx
 
     context = gx.get_context(mode="ephemeral")
@@ -94,7 +143,7 @@ def validate_samples(
         .add_batch_definition_whole_dataframe("whole")
         .get_batch(batch_parameters={"dataframe": samples.to_pandas()})
     )
-    result = batch.validate(_suite(envs, samples_per_env, eval_run_id))
+    result = batch.validate(make_suite())
     failures = []
     for r in result.results:
         if r.success:

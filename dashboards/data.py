@@ -37,14 +37,19 @@ ALERT_STATUSES: tuple[str, ...] = ("open", "resolved")
 DEFAULT_SPLIT = "eval"
 
 
-_DEGRADATION = """
-WITH {ranked}
+#: Our own suite's label; an ingested Inspect task is labelled by its ``suite_version`` (``inspect:<task>@<v>``).
+OWN_SUITE = "schemewatch"
+_SUITE_LABEL = f"CASE WHEN r.source = '{OWN_SUITE}' THEN '{OWN_SUITE}' ELSE r.suite_version END"
+
+_DEGRADATION = f"""
+WITH {{ranked}}
 SELECT r.checkpoint_id, coalesce(c.stage, 'external') AS stage, coalesce(c.stage_index, -1) AS stage_index,
-       r.eval_date, r.eval_run_id, t.metric, t.k, t.n, t.rate, t.ci_low, t.ci_high
+       r.eval_date, r.eval_run_id, {_SUITE_LABEL} AS suite, t.metric, t.k, t.n, t.rate, t.ci_low, t.ci_high
 FROM ranked r
 JOIN rates t ON t.eval_run_id = r.eval_run_id
 LEFT JOIN checkpoints c ON c.checkpoint_id = r.checkpoint_id
 WHERE t.metric IN (SELECT unnest(?::VARCHAR[])) AND t.family IS NOT DISTINCT FROM CAST(? AS VARCHAR)
+  AND (CAST(? AS VARCHAR) IS NULL OR {_SUITE_LABEL} = ?)
 ORDER BY stage_index, r.checkpoint_id, r.eval_date, t.metric
 """
 
@@ -84,17 +89,19 @@ def summary(reader: WarehouseReader) -> dict[str, object]:
 
 
 def latest_report(reader: WarehouseReader, split: str = DEFAULT_SPLIT) -> pl.DataFrame:
-    """The CLI's per-checkpoint report (latest evaluation of each), one row per checkpoint."""
+    """The CLI's per-checkpoint report (latest evaluation of each), one row per checkpoint and suite."""
     entries = checkpoint_report(reader, split=split)
     schema = {
-        "checkpoint": pl.String, "stage": pl.String, "stage_index": pl.Int64, "eval_date": pl.String,
-        "n": pl.Int64, "covert_rate": pl.Float64, "covert_ci_low": pl.Float64, "covert_ci_high": pl.Float64,
+        "checkpoint": pl.String, "stage": pl.String, "suite": pl.String, "stage_index": pl.Int64,
+        "eval_date": pl.String, "n": pl.Int64, "covert_rate": pl.Float64, "covert_ci_low": pl.Float64,
+        "covert_ci_high": pl.Float64,
         "citation_rate": pl.Float64, "cited_covert_rate": pl.Float64, "aware_rate": pl.Float64,
         "incomplete_rate": pl.Float64, "unparseable_rate": pl.Float64, "eval_run_id": pl.String,
     }
     rows = [
         {
             **{k: e[k] for k in schema if k in e},
+            "suite": OWN_SUITE if e["source"] == OWN_SUITE else e["suite"],
             "covert_ci_low": e["covert_ci"][0],
             "covert_ci_high": e["covert_ci"][1],
         }
@@ -112,6 +119,13 @@ def checkpoints(reader: WarehouseReader, split: str = DEFAULT_SPLIT) -> pl.DataF
         "WHERE e.split = ? ORDER BY stage_index, e.checkpoint_id",
         [split],
     )
+
+
+def suites(reader: WarehouseReader, split: str = DEFAULT_SPLIT) -> list[str]:
+    """The suites with an ordinary evaluation: ours first (when there is one), then each ingested Inspect task."""
+    labels = reader.query(f"SELECT DISTINCT {_SUITE_LABEL} AS suite FROM ordinary_runs r WHERE r.split = ?",
+                          [split])["suite"].to_list()
+    return sorted(labels, key=lambda s: (s != OWN_SUITE, s))
 
 
 def families(reader: WarehouseReader) -> list[str]:
@@ -136,19 +150,22 @@ def degradation(
     family: str | None = None,
     metrics: Sequence[str] = DEGRADATION_METRICS,
     split: str = DEFAULT_SPLIT,
+    suite: str | None = None,
 ) -> pl.DataFrame:
-    """Rates with 95% intervals, long format (one row per checkpoint × [date ×] metric).
+    """Rates with 95% intervals, long format (one row per checkpoint × [date ×] metric [× suite]).
 
     Args:
         by: ``checkpoint``: each checkpoint's latest evaluation, in training order;
             ``eval_date``: every checkpoint's latest run on every evaluation date.
         family: One family, or ``None`` for the aggregate over headline families.
         metrics: Which rates (names of :data:`schemewatch.rates.METRICS`).
+        suite: Only this suite (:func:`suites`); ``None``: every suite (a checkpoint evaluated by our
+            suite and by an Inspect task then has one row per suite).
     """
     partition = "checkpoint_id" if by == "checkpoint" else "checkpoint_id, eval_date"
     return reader.query(
         _DEGRADATION.format(ranked=_ranked(partition)),
-        [split, None, None, list(metrics), family],
+        [split, None, None, list(metrics), family, suite, suite],
     )
 
 

@@ -9,10 +9,14 @@
   checkpoint in the store and evaluates it for today.
 * ``alert_delivery_sensor`` — delivers each newly opened or resolved alert
   exactly once (the warehouse outbox records every delivery).
+* ``inspect_job`` / ``inspect_log_sensor`` — each new or changed Inspect AI log in
+  ``paths.inspect_logs`` (``$SCHEMEWATCH_INSPECT_LOGS``) adds its model × date
+  partition and ingests it, then its checks, drift and alert rules run.
 """
 
 # No `from __future__ import annotations`: Dagster reads these annotations at definition time.
 
+import json
 from datetime import date
 
 from dagster import (
@@ -29,11 +33,14 @@ from dagster import (
 
 from assets.continual import next_capability_stage_model
 from assets.evaluation import checkpoint_partitions, evaluation_partitions, partition_key
+from assets.inspect_logs import GROUP as INSPECT_GROUP
+from assets.inspect_logs import inspect_models, inspect_partition_key, inspect_partitions
 from assets.resources import PolicyResource, WarehouseResource, WorldResource
 from assets.training import GROUP as TRAINING_GROUP
 from schemewatch.checkpoints import CheckpointStore
 from schemewatch.clock import today_utc
 from schemewatch.delivery import deliver
+from schemewatch.inspect_ingest import new_logs
 from training_stages.config import WorldConfig
 from training_stages.pipeline import planned_eval_run_id
 
@@ -45,6 +52,9 @@ training_job = define_asset_job("training_job", selection=AssetSelection.groups(
 evaluation_job = define_asset_job("evaluation_job", selection=AssetSelection.groups(*EVALUATION_GROUPS),
                                   partitions_def=evaluation_partitions,
                                   description="Evaluate checkpoint × date partitions, with their checks.")
+inspect_job = define_asset_job("inspect_job", selection=AssetSelection.groups(INSPECT_GROUP),
+                               partitions_def=inspect_partitions,
+                               description="Ingest the Inspect AI logs of model × date partitions, then monitor them.")
 continual_training_job = define_asset_job("continual_training_job", selection=[next_capability_stage_model],
                                           description="Train the next capability stage.")
 
@@ -126,3 +136,24 @@ def new_checkpoint_sensor(context: SensorEvaluationContext, world: WorldResource
         run_requests=_evaluation_requests(new, today_utc()),
         dynamic_partitions_requests=[checkpoint_partitions.build_add_request(new)],
     )
+
+
+@sensor(job=inspect_job, minimum_interval_seconds=60,
+        description="Ingest each new or changed Inspect AI log in paths.inspect_logs ($SCHEMEWATCH_INSPECT_LOGS).")
+def inspect_log_sensor(context: SensorEvaluationContext, world: WorldResource) -> SensorResult | SkipReason:
+    cfg = world.load()
+    seen = json.loads(context.cursor) if context.cursor else {}
+    found, seen, problems = new_logs(cfg.paths.inspect_logs_dir, seen, cfg.inspect.checkpoint)
+    for line in problems:
+        context.log.warning(line)
+    if not found:
+        context.update_cursor(json.dumps(seen))
+        return SkipReason(f"no new Inspect logs in {cfg.paths.inspect_logs_dir}")
+    models = sorted({p.checkpoint for p in found} - set(context.instance.get_dynamic_partitions(inspect_models.name)))
+    # The run key names the logs' state, so a log that changes (a retried run) is ingested again.
+    requests = [RunRequest(run_key=f"inspect:{p.checkpoint}:{p.eval_date}:"
+                                   f"{max(seen[str(path)] for path in paths)}",
+                           partition_key=inspect_partition_key(p))
+                for p, paths in sorted(found.items(), key=lambda item: (item[0].checkpoint, item[0].eval_date))]
+    return SensorResult(run_requests=requests, cursor=json.dumps(seen),
+                        dynamic_partitions_requests=[inspect_models.build_add_request(models)] if models else [])

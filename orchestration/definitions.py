@@ -13,6 +13,7 @@ from dagster import Definitions
 
 from assets.continual import next_capability_stage_model
 from assets.evaluation import checkpoint_evaluation
+from assets.inspect_logs import inspect_evaluation, inspect_monitoring
 from assets.monitoring import covert_alerts, evaluation_drift
 from assets.resources import PolicyResource, TrackingResource, WarehouseResource, WorldResource
 from assets.training import training_assets
@@ -21,12 +22,15 @@ from checks.evaluation_checks import (
     drift_within_tolerance,
     samples_meet_expectations,
 )
+from checks.inspect_checks import ingested_samples_meet_expectations
 from orchestration.automation import (
     alert_delivery_sensor,
     build_continual_schedule,
     build_nightly_schedule,
     continual_training_job,
     evaluation_job,
+    inspect_job,
+    inspect_log_sensor,
     new_checkpoint_sensor,
     training_job,
 )
@@ -41,11 +45,12 @@ def build_definitions(world: WorldResource | None = None, warehouse: WarehouseRe
     warehouse = warehouse or WarehouseResource(root=str(cfg.paths.warehouse_dir))
     return Definitions(
         assets=[*training_assets(cfg), checkpoint_evaluation, evaluation_drift, covert_alerts,
-                next_capability_stage_model],
-        asset_checks=[samples_meet_expectations, covert_rate_within_thresholds, drift_within_tolerance],
-        jobs=[training_job, evaluation_job, continual_training_job],
+                next_capability_stage_model, inspect_evaluation, inspect_monitoring],
+        asset_checks=[samples_meet_expectations, covert_rate_within_thresholds, drift_within_tolerance,
+                      ingested_samples_meet_expectations],
+        jobs=[training_job, evaluation_job, continual_training_job, inspect_job],
         schedules=[build_nightly_schedule(cfg), build_continual_schedule(cfg)],
-        sensors=[new_checkpoint_sensor, alert_delivery_sensor],
+        sensors=[new_checkpoint_sensor, alert_delivery_sensor, inspect_log_sensor],
         # In place of Dagster's console logger: one line per message (the UI keeps the full event log).
         loggers={"console": one_line_logger},
         resources={

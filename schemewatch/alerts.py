@@ -24,7 +24,7 @@ import polars as pl
 from schemewatch.alert_rules import DEFAULT_ALERTS, RuleOutcome, enabled_rules, evaluate_rules
 from schemewatch.clock import now_utc_naive
 from schemewatch.config import AlertsConfig, DriftConfig
-from schemewatch.drift import DEFAULT_DRIFT, resolve_reference
+from schemewatch.drift import DEFAULT_DRIFT, INGESTED_SUITE_SQL, resolve_reference
 from schemewatch.warehouse import Warehouse, WarehouseReader
 
 
@@ -159,7 +159,8 @@ def check_run(
     """
     with WarehouseReader(warehouse.root) as reader:
         runs = reader.query(
-            "SELECT r.checkpoint_id, r.split, r.response_prefix, coalesce(c.stage, 'external') AS stage "
+            "SELECT r.checkpoint_id, r.split, r.response_prefix, coalesce(c.stage, 'external') AS stage, "
+            f"{INGESTED_SUITE_SQL} AS ingested_suite "
             "FROM eval_runs r LEFT JOIN checkpoints c USING (checkpoint_id) WHERE r.eval_run_id = ?", [eval_run_id])
         if runs.is_empty():
             raise LookupError(f"evaluation run {eval_run_id!r} is not in the warehouse; store it first")
@@ -178,7 +179,7 @@ def check_run(
             return CheckResult(eval_run_id, [], [], [], "already checked")
         rates_sql = "SELECT family, metric, k, n, rate, ci_low, ci_high FROM rates WHERE eval_run_id = ?"
         current = reader.query(rates_sql, [eval_run_id])
-        reference_id = resolve_reference(reader, run["split"], drift_cfg)
+        reference_id = resolve_reference(reader, run["split"], drift_cfg, run["ingested_suite"])
         reference = reader.query(rates_sql, [reference_id]) if reference_id else None
         share = reader.query("SELECT drift_share FROM drift_reports WHERE eval_run_id = ?", [eval_run_id])
         sample_families = reader.run_samples(eval_run_id).select("family", "counts_in_aggregate").unique()

@@ -27,6 +27,7 @@ class _Strict(BaseModel):
 
 DATA_ENV = "SCHEMEWATCH_DATA"
 WAREHOUSE_ENV = "SCHEMEWATCH_WAREHOUSE"
+INSPECT_LOGS_ENV = "SCHEMEWATCH_INSPECT_LOGS"
 CONFIG_ENV = "SCHEMEWATCH_CONFIG"
 DEFAULT_DATA_DIR = Path("data")
 
@@ -36,10 +37,17 @@ class PathsConfig(_Strict):
 
     data_dir: Path = Field(DEFAULT_DATA_DIR, description="Root of all generated data.")
     warehouse: Path | None = Field(None, description="Warehouse directory; unset: <data_dir>/warehouse.")
+    inspect_logs: Path | None = Field(None, description="A directory of Inspect AI logs that the "
+                                      "inspect_log_sensor ingests; unset: <data_dir>/inspect-logs.")
 
     @property
     def warehouse_dir(self) -> Path:
         return self.warehouse if self.warehouse is not None else self.data_dir / "warehouse"
+
+    @property
+    def inspect_logs_dir(self) -> Path:
+        """Where the Dagster sensor looks for Inspect logs to ingest."""
+        return self.inspect_logs if self.inspect_logs is not None else self.data_dir / "inspect-logs"
 
     @property
     def checkpoints_dir(self) -> Path:
@@ -72,6 +80,16 @@ class OrchestrationConfig(_Strict):
     timezone: str = "UTC"
     continual_training: bool = Field(False, description="The nightly run first trains one more capability "
                                      "stage from the latest checkpoint, then evaluates it with the rest.")
+
+
+class InspectConfig(_Strict):
+    """Inspect AI logs that the ``inspect_log_sensor`` ingests (from ``paths.inspect_logs``)."""
+
+    mapping: Path | None = Field(None, description="TOML file naming the scores that mean covert / aware / "
+                                 "cites_spec in those logs; unset: our own task's logs map themselves, "
+                                 "others keep their scores raw.")
+    checkpoint: str | None = Field(None, description="File every ingested run under this checkpoint; unset: "
+                                   "each log's model name.")
 
 
 class EvaluationConfig(_Strict):
@@ -230,7 +248,7 @@ def resolve_paths(flags: Mapping[str, Any] | None = None, file: Mapping[str, Any
 
     Three layers, highest first: ``flags`` (command-line options, or a caller's explicit
     ``{"paths": ...}`` overrides), the environment (``$SCHEMEWATCH_DATA``,
-    ``$SCHEMEWATCH_WAREHOUSE``), ``file`` (a config file's ``[paths]`` table). The data
+    ``$SCHEMEWATCH_WAREHOUSE``, ``$SCHEMEWATCH_INSPECT_LOGS``), ``file`` (a config file's ``[paths]`` table). The data
     directory is the highest layer's ``data_dir`` (default ``./data``). The warehouse is
     decided by the highest layer that names either: its ``warehouse``, else its
     ``data_dir``'s ``warehouse/`` — so ``--data-dir X`` reads ``X/warehouse`` even when
@@ -242,8 +260,10 @@ def resolve_paths(flags: Mapping[str, Any] | None = None, file: Mapping[str, Any
     environ = os.environ if environ is None else environ
     for name, layer in (("paths", flags), ("[paths]", file)):
         if layer is not None and not isinstance(layer, Mapping):
-            raise ConfigError(f"{name} must be a table of data_dir / warehouse, not {type(layer).__name__}")
-    env = {"data_dir": environ.get(DATA_ENV) or None, "warehouse": environ.get(WAREHOUSE_ENV) or None}
+            raise ConfigError(f"{name} must be a table of data_dir / warehouse / inspect_logs, "
+                              f"not {type(layer).__name__}")
+    env = {"data_dir": environ.get(DATA_ENV) or None, "warehouse": environ.get(WAREHOUSE_ENV) or None,
+           "inspect_logs": environ.get(INSPECT_LOGS_ENV) or None}
     layers = [{k: v for k, v in dict(layer or {}).items() if v not in (None, "")} for layer in (flags, env, file)]
     data_dir = next((layer["data_dir"] for layer in layers if "data_dir" in layer), DEFAULT_DATA_DIR)
     warehouse = None

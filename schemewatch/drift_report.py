@@ -105,16 +105,21 @@ def build_report(
     Returns:
         The Evidently snapshot and the summary rows (:data:`DRIFT_COLUMNS`): one per
         overall column (``family`` null) and, when ``cfg.per_family``, one per family
-        present in both runs for the covert rate.
+        present in both runs for the covert rate. Columns without a value in either run (an
+        ingested log's unmapped scores) are left out.
     """
     if current.is_empty() or reference.is_empty():
         raise DriftError("drift needs samples in both the evaluation and its reference")
     from evidently import Dataset, Report
 
-    cur_ds, ref_ds = (Dataset.from_pandas(_frame_for_report(frame), data_definition=_definition(),
-                                          descriptors=_descriptors()) for frame in (current, reference))
-    chosen = {c: _method_and_threshold(c, cfg) for c in REPORT_COLUMNS}
-    families = sorted(set(current["family"].unique()) & set(reference["family"].unique())) if cfg.per_family else []
+    frames = [_frame_for_report(frame) for frame in (current, reference)]
+    cur_ds, ref_ds = (Dataset.from_pandas(f, data_definition=_definition(), descriptors=_descriptors())
+                      for f in frames)
+    # A column with no values in either run (an ingested log's unmapped score) has no distribution to test.
+    unknown = {c for c in REPORT_COLUMNS for f in frames if c in f.columns and not f[c].notna().any()}
+    chosen = {c: _method_and_threshold(c, cfg) for c in REPORT_COLUMNS if c not in unknown}
+    by_family = cfg.per_family and "covert" in chosen
+    families = sorted(set(current["family"].unique()) & set(reference["family"].unique())) if by_family else []
     with warnings.catch_warnings():
         # scipy warns on empty bins inside some stattests; the scores are still defined.
         warnings.simplefilter("ignore", RuntimeWarning)

@@ -97,6 +97,12 @@ class ScoreMapping:
         """The mapped columns."""
         return {c: f for c in COLUMNS if (f := getattr(self, c)) is not None}
 
+    def key(self) -> str:
+        """The mapping in one line (stored with an ingested run, so a changed mapping re-ingests it)."""
+        parts = [f"{c}={f.scorer}{'.' + f.key if f.key else ''}@{f.true_at:g}{'!' if f.invert else ''}"
+                 for c, f in self.fields().items()]
+        return ";".join(parts) or "unmapped"
+
     def scorers(self) -> set[str]:
         """The scorers the mapping reads."""
         return {f.scorer for f in self.fields().values()}
@@ -160,6 +166,15 @@ class InspectRun:
     model: str
     created: datetime
     status: str
+    epochs: int = 1
+    seed: int = 0
+    scorers: tuple[str, ...] = ()
+    n_samples: int | None = None
+
+    @property
+    def expected_rows(self) -> int | None:
+        """Samples × epochs the header lists (``None`` when it lists no sample ids)."""
+        return None if self.n_samples is None else self.n_samples * self.epochs
 
     @property
     def eval_date(self) -> date:
@@ -225,7 +240,10 @@ def read_run(path: Path) -> InspectRun:
     return InspectRun(
         path=path, eval_id=spec.eval_id, run_id=spec.run_id, task=spec.task, task_version=str(spec.task_version),
         task_args=dict(spec.task_args or {}), model=spec.model, created=datetime.fromisoformat(spec.created),
-        status=log.status,
+        status=log.status, epochs=int(spec.config.epochs or 1),
+        seed=int(getattr(spec.model_generate_config, "seed", None) or 0),
+        scorers=tuple(s.name for s in (spec.scorers or [])),
+        n_samples=len(spec.dataset.sample_ids) if spec.dataset.sample_ids is not None else None,
     )
 
 

@@ -53,6 +53,7 @@ def regraded_run_id(old_run_id: str, checkpoint_id: str, eval_date: str) -> str:
 _CANDIDATES = """
 SELECT r.*, coalesce(r.grader_version, '1') AS version FROM eval_runs r
 WHERE coalesce(r.grader_version, '1') <> ? AND r.superseded_by IS NULL
+  AND coalesce(r.source, 'schemewatch') = 'schemewatch'  -- an ingested run was graded by its own tool
   AND (CAST(? AS VARCHAR) IS NULL OR r.checkpoint_id = ?)
 ORDER BY r.checkpoint_id, r.eval_date, r.created_at
 """

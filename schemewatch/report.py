@@ -9,11 +9,11 @@ from schemewatch.warehouse_schema import latest_runs_sql
 
 _LATEST_RUNS = f"""
 WITH latest AS ({latest_runs_sql()})
-SELECT latest.eval_run_id, latest.checkpoint_id, latest.eval_date,
+SELECT latest.eval_run_id, latest.checkpoint_id, latest.eval_date, latest.source, latest.suite_version,
        coalesce(latest.grader_version, '1') AS grader_version,
        coalesce(c.stage, 'external') AS stage, coalesce(c.stage_index, -1) AS stage_index
 FROM latest LEFT JOIN checkpoints c USING (checkpoint_id)
-ORDER BY stage_index, latest.checkpoint_id
+ORDER BY stage_index, latest.checkpoint_id, latest.source DESC, latest.suite_version
 """
 
 _OVERALL_RATES = """
@@ -27,7 +27,10 @@ def _clean(x: float | None) -> float | None:
 
 
 def checkpoint_report(reader: WarehouseReader, split: str = "eval") -> list[dict[str, object]]:
-    """One entry per checkpoint, in training order, for its latest evaluation.
+    """One entry per checkpoint and suite, in training order, for its latest evaluation.
+
+    A checkpoint's own evaluation (``source`` ``schemewatch``) comes first; each Inspect task
+    ingested for it (``source`` ``inspect``, ``suite`` ``inspect:<task>@<version>``) follows.
 
     Rates are over the families that count in aggregates; ``*_ci`` are Wilson 95%
     intervals; ``cited_covert_rate`` is covert among the spec-citing responses;
@@ -60,6 +63,8 @@ def checkpoint_report(reader: WarehouseReader, split: str = "eval") -> list[dict
                 "stage_index": run["stage_index"],
                 "eval_date": run["eval_date"].isoformat(),
                 "eval_run_id": run["eval_run_id"],
+                "source": run["source"],
+                "suite": run["suite_version"],
                 "grader_version": run["grader_version"],
                 "n": covert.get("n", 0),
                 "covert_count": covert.get("k", 0),
@@ -89,11 +94,15 @@ def format_report_table(entries: list[dict[str, object]]) -> str:
     """The report as a fixed-width table for a terminal."""
     if not entries:
         return "no evaluations yet — run `make demo` or `schemewatch evaluate --checkpoint …`"
-    header = ["checkpoint", "stage", "date", "n", "covert", "95% CI", "cites spec",
+    # A suite column only when an ingested task stands beside our own evaluations.
+    suites = any(e.get("source", "schemewatch") != "schemewatch" for e in entries)
+    header = ["checkpoint", "stage", *(["suite"] if suites else []), "date", "n", "covert", "95% CI", "cites spec",
               "covert|cites", "eval-aware", "incomplete", "unparseable"]
     rows = [
         [
-            str(e["checkpoint"]), str(e["stage"]), str(e["eval_date"]), str(e["n"]),
+            str(e["checkpoint"]), str(e["stage"]),
+            *([str(e["suite"]) if e.get("source") != "schemewatch" else "schemewatch"] if suites else []),
+            str(e["eval_date"]), str(e["n"]),
             _pct(e["covert_rate"]),
             f"[{_pct(e['covert_ci'][0]).strip()}, {_pct(e['covert_ci'][1]).strip()}]",
             _pct(e["citation_rate"]), _pct(e["cited_covert_rate"]), _pct(e["aware_rate"]),

@@ -45,6 +45,7 @@ from schemewatch.warehouse_schema import (
     ORDINARY_RUNS_SQL,
     SAMPLE_SCHEMA,
     SNAPSHOT_TABLES,
+    with_later_columns,
 )
 
 # Old snapshot generations stay readable this long for readers mid-query.
@@ -68,7 +69,8 @@ class WarehouseError(RuntimeError):
 
 
 _RUN_COLUMNS = ("eval_run_id, checkpoint_id, suite_version, split, eval_date, seed, samples_per_env, n_samples, "
-                "response_prefix, policy, samples_file, created_at, grader_version, regraded_from")
+                "response_prefix, policy, samples_file, created_at, grader_version, regraded_from, source, "
+                "source_status, source_log")
 
 
 def _sql_path(path: Path | str) -> str:
@@ -178,6 +180,7 @@ class Warehouse:
         """Store several runs in one transaction (backfills); returns their rates."""
         prepared = []
         for run, samples in batch:
+            samples = with_later_columns(samples)
             missing = set(SAMPLE_SCHEMA) - set(samples.columns)
             if missing:
                 raise WarehouseError(
@@ -193,7 +196,8 @@ class Warehouse:
             run_rows.append(
                 (run.eval_run_id, run.checkpoint_id, run.suite_version, run.split, run.eval_date,
                  run.seed, run.samples_per_env, samples.height, run.response_prefix, run.policy,
-                 samples_file, now_utc_naive(), run.grader_version, run.regraded_from)
+                 samples_file, now_utc_naive(), run.grader_version, run.regraded_from, run.source,
+                 run.source_status, run.source_log)
             )
             rate_frames.append(
                 rates.with_columns(
@@ -207,7 +211,7 @@ class Warehouse:
         with self.transaction() as con:
             con.execute("DELETE FROM rates WHERE eval_run_id IN (SELECT unnest(?::VARCHAR[]))", [ids])
             con.execute("DELETE FROM eval_runs WHERE eval_run_id IN (SELECT unnest(?::VARCHAR[]))", [ids])
-            con.executemany(f"INSERT INTO eval_runs ({_RUN_COLUMNS}) VALUES ({', '.join('?' * 14)})", run_rows)
+            con.executemany(f"INSERT INTO eval_runs ({_RUN_COLUMNS}) VALUES ({', '.join('?' * 17)})", run_rows)
             superseded = [(r.eval_run_id, r.regraded_from) for r, _, _ in prepared if r.regraded_from]
             if superseded:
                 con.executemany("UPDATE eval_runs SET superseded_by = ? WHERE eval_run_id = ?", superseded)
@@ -337,9 +341,10 @@ class WarehouseReader:
             for (f,) in self.con.execute("SELECT samples_file FROM eval_runs").fetchall()
         ]
         if files:
-            # Every file has SAMPLE_SCHEMA, so the view binds on one file's footer.
+            # Files written before a later sample column existed lack it: union by name reads it as null.
             listed = ", ".join(_sql_path(f) for f in files)
-            self.con.execute(f"CREATE OR REPLACE VIEW samples AS SELECT * FROM read_parquet([{listed}])")
+            self.con.execute("CREATE OR REPLACE VIEW samples AS SELECT "
+                             f"{', '.join(SAMPLE_SCHEMA)} FROM read_parquet([{listed}], union_by_name = true)")
         else:
             self._empty_samples_view()
 
@@ -364,7 +369,7 @@ class WarehouseReader:
         ).fetchall()
         if not rows:
             return pl.DataFrame(schema=SAMPLE_SCHEMA)
-        return pl.read_parquet(self.root / "samples" / rows[0][0])
+        return with_later_columns(pl.read_parquet(self.root / "samples" / rows[0][0]))
 
     @property
     def is_empty(self) -> bool:

@@ -47,7 +47,9 @@ class EvalRun:
 
     ``grader_version`` is the grader that graded its samples; ``regraded_from``
     names the run whose stored responses it re-graded (that run is then marked
-    superseded, and stays readable).
+    superseded, and stays readable). ``source`` is ``"schemewatch"`` for our own
+    evaluations and ``"inspect"`` for a run ingested from an Inspect log
+    (``source_status``: the log's status; ``source_log``: the file).
     """
 
     eval_run_id: str
@@ -61,3 +63,6 @@ class EvalRun:
     policy: str
     grader_version: str = "1"
     regraded_from: str | None = None
+    source: str = "schemewatch"
+    source_status: str | None = None
+    source_log: str | None = None

@@ -80,22 +80,39 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         ALTER TABLE eval_runs ADD COLUMN superseded_by VARCHAR;
         """,
     ),
+    (
+        5,
+        "evaluations ingested from other tools (Inspect AI logs)",
+        # source: 'schemewatch' for our own evaluations, 'inspect' for an ingested log; source_status is the
+        # log's own status (success, error, cancelled) and source_log the file it was read from.
+        """
+        ALTER TABLE eval_runs ADD COLUMN source VARCHAR DEFAULT 'schemewatch';
+        ALTER TABLE eval_runs ADD COLUMN source_status VARCHAR;
+        ALTER TABLE eval_runs ADD COLUMN source_log VARCHAR;
+        """,
+    ),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 #: The evaluations that count: ordinary ones (no forced reasoning prefix) not superseded by a re-grade.
 #: Defined once; WarehouseReader exposes it as the view ``ordinary_runs``.
-ORDINARY_RUNS_SQL = "SELECT * FROM eval_runs WHERE response_prefix = '' AND superseded_by IS NULL"
+#: ``source`` reads 'schemewatch' for runs stored before migration 5 published it.
+ORDINARY_RUNS_SQL = ("SELECT * REPLACE (coalesce(source, 'schemewatch') AS source) FROM eval_runs "
+                     "WHERE response_prefix = '' AND superseded_by IS NULL")
 
 
 def latest_runs_sql(partition: str = "checkpoint_id") -> str:
-    """The newest ordinary run per ``partition`` (e.g. ``checkpoint_id``, or ``checkpoint_id, eval_date``).
+    """The newest ordinary run per ``partition`` (e.g. ``checkpoint_id``, or ``checkpoint_id, eval_date``) and source.
 
     Defined once for the CLI report and the dashboard: a re-run on the same date replaces the
-    older one. Parameters, in order: the split, then an as-of date twice (``None``: no limit).
+    older one. An ingested Inspect task is its own suite (``source``, ``suite_version``), so it
+    stands beside the checkpoint's own evaluation instead of replacing it. Parameters, in order:
+    the split, then an as-of date twice (``None``: no limit).
     """
+    suite = "source, CASE WHEN source = 'schemewatch' THEN '' ELSE suite_version END"
     return f"""
     SELECT * EXCLUDE (rn) FROM (
-        SELECT *, row_number() OVER (PARTITION BY {partition} ORDER BY eval_date DESC, created_at DESC) AS rn
+        SELECT *, row_number() OVER (PARTITION BY {partition}, {suite}
+                                     ORDER BY eval_date DESC, created_at DESC) AS rn
         FROM ordinary_runs
         WHERE split = ? AND (CAST(? AS DATE) IS NULL OR eval_date <= CAST(? AS DATE))
     ) WHERE rn = 1"""
@@ -112,5 +129,15 @@ SAMPLE_SCHEMA: dict[str, pl.DataType] = {
     "counts_in_aggregate": pl.Boolean, "sample_idx": pl.Int32, "seed": pl.Int64,
     "eval_date": pl.Date, "response": pl.String, "outcome": pl.String, "covert": pl.Boolean,
     "cites_spec": pl.Boolean, "cited_principles": pl.List(pl.String), "eval_aware": pl.Boolean,
-    "good": pl.Boolean, "n_tokens": pl.Int32,
+    "good": pl.Boolean, "n_tokens": pl.Int32, "external_scores": pl.String,
 }
+#: Columns a sample file written before they existed lacks; they read as null (and a producer may omit them).
+#: ``external_scores``: an ingested sample's raw scores as JSON (null for our own), kept so that a mapping
+#: added later can re-derive the columns without re-reading the logs.
+LATER_SAMPLE_COLUMNS: tuple[str, ...] = ("external_scores",)
+
+
+def with_later_columns(samples: pl.DataFrame) -> pl.DataFrame:
+    """``samples`` with every :data:`LATER_SAMPLE_COLUMNS` column it lacks added as null."""
+    missing = [c for c in LATER_SAMPLE_COLUMNS if c not in samples.columns]
+    return samples.with_columns(pl.lit(None, dtype=SAMPLE_SCHEMA[c]).alias(c) for c in missing) if missing else samples

@@ -43,16 +43,22 @@ max_new_tokens = 8
 samples_per_env = 1
 max_new_tokens = 8
 
+{extra}
 [paths]
 data_dir = "{data_dir}"
-"""
+{paths_extra}"""
 
 
-def tiny_world(tmp_path: Path, *, anti_scheming: bool = False, stages: int = 1) -> Path:
-    """Write the tiny world's config under ``tmp_path``; returns its path."""
+def tiny_world(tmp_path: Path, *, anti_scheming: bool = False, stages: int = 1, extra: str = "",
+               paths_extra: str = "") -> Path:
+    """Write the tiny world's config under ``tmp_path``; returns its path.
+
+    ``extra``: more tables (TOML); ``paths_extra``: more keys of ``[paths]``.
+    """
     path = tmp_path / "world.toml"
     path.write_text(TINY_WORLD_TOML.format(anti_scheming=str(anti_scheming).lower(), stages=stages,
-                                           data_dir=tmp_path / "data"), encoding="utf-8")
+                                           data_dir=tmp_path / "data", extra=extra, paths_extra=paths_extra),
+                    encoding="utf-8")
     return path
 
 

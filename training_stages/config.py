@@ -16,6 +16,7 @@ from schemewatch.config import (
     ConfigError,
     DriftConfig,
     EvaluationConfig,
+    InspectConfig,
     OrchestrationConfig,
     PathsConfig,
     deep_merge,
@@ -178,6 +179,7 @@ class WorldConfig(_Strict):
     orchestration: OrchestrationConfig = OrchestrationConfig()
     drift: DriftConfig = DriftConfig()
     alerts: AlertsConfig = AlertsConfig()
+    inspect: InspectConfig = InspectConfig()
     # A factory, not an instance: the environment is read when a config is built, not at import.
     paths: PathsConfig = Field(default_factory=resolve_paths)
 

@@ -28,9 +28,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from schemewatch.environments import ActionKind, Environment, Outcome, corpus_environments
 from schemewatch.grading import grade
-from schemewatch.spec import system_prompt
+from schemewatch.spec import AGENT_SYSTEM_BASE, system_prompt
 
-SYSTEM_BASE = "You are an autonomous agent. Act for the people who assigned the task."
+SYSTEM_BASE = AGENT_SYSTEM_BASE
 
 
 class CorpusConfig(BaseModel):

@@ -19,6 +19,11 @@ snapshot = ui.page(
 left, middle, right = st.columns([2, 3, 2])
 with left:
     family = ui.family_select(snapshot, key="degradation_family")
+    suites = cache.suites(snapshot.root, snapshot.generation)
+    # The aggregate is a suite's own headline: ours and an ingested Inspect task are never pooled.
+    suite = st.selectbox("Suite", suites, key="degradation_suite",
+                         help="schemewatch: our own environments; inspect:<task>@<version>: an ingested "
+                              "Inspect AI task") if family is None and len(suites) > 1 else None
 with middle:
     metrics = st.multiselect(
         "Rates", DEGRADATION_METRICS, default=DEGRADATION_METRICS, format_func=METRIC_LABELS.get,
@@ -30,7 +35,8 @@ if not metrics:
     st.warning("Pick at least one rate.")
     st.stop()
 
-rates = cache.degradation(snapshot.root, snapshot.generation, by=by, family=family, metrics=tuple(metrics))
+rates = cache.degradation(snapshot.root, snapshot.generation, by=by, family=family, metrics=tuple(metrics),
+                          suite=suite)
 if rates.is_empty():
     st.info(f"No rates for {family or 'the aggregate'} yet.")
     st.stop()
@@ -40,4 +46,4 @@ figure = charts.degradation_figure(
     alerts=cache.alert_markers(snapshot.root, snapshot.generation, family),
 )
 st.plotly_chart(figure, key="degradation_chart")
-ui.rates_table(rates.drop("stage_index", "eval_run_id"), key="degradation_table")
+ui.rates_table(rates.drop("stage_index", "eval_run_id", "suite"), key="degradation_table")

@@ -41,6 +41,9 @@ class Outcome(StrEnum):
     REFUSED = "refused"
     INCOMPLETE = "incomplete"
     UNPARSEABLE = "unparseable"
+    #: Graded by another tool (a sample ingested from an Inspect log of another task): our grader never saw
+    #: it; its covert / awareness / citation flags are that tool's scores, mapped. Never produced here.
+    EXTERNAL = "external"
 
 
 @dataclass(frozen=True)

@@ -53,3 +53,22 @@ def test_rows_of_another_run_fail(run_and_samples) -> None:
     run, samples = run_and_samples
     result = validate_samples(samples, ENVS, 2, "some-other-run")
     assert not result.success and "eval_run_id" in result.summary()
+
+
+def test_an_ingested_run_is_checked_against_its_log_header(tmp_path) -> None:
+    pytest.importorskip("inspect_ai")
+    from checks.sample_quality import validate_ingested_samples
+    from schemewatch.inspect_ingest import plan_ingest
+    from schemewatch.inspect_logs import ScoreField, ScoreMapping
+    from tests.schemewatch.inspect_logs_data import run_task
+
+    plan = plan_ingest([run_task(tmp_path)], mapping=ScoreMapping(covert=ScoreField("as_bool")))
+    (run, samples), header = plan.batch[0], next(iter(plan.headers.values()))
+    ok = validate_ingested_samples(samples, run.eval_run_id, expected_rows=header.expected_rows, complete=True)
+    assert ok.success, ok.summary()
+    short = validate_ingested_samples(samples.head(7), run.eval_run_id, expected_rows=10, complete=True)
+    assert not short.success and "expect_table_row_count_to_equal on table: observed 7" in short.summary()
+    assert validate_ingested_samples(samples.head(7), run.eval_run_id, expected_rows=10, complete=False).success
+    damaged = samples.with_columns(pl.when(pl.col("sample_idx") == 0).then(pl.lit("schemed?"))
+                                   .otherwise(pl.col("outcome")).alias("outcome"))
+    assert "outcome" in validate_ingested_samples(damaged, run.eval_run_id, expected_rows=10, complete=True).summary()

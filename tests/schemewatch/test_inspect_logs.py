@@ -1,18 +1,10 @@
 """Inspect logs built offline (a scripted model provider of our own, no network), read back and mapped."""
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 pytest.importorskip("inspect_ai")
-
-from inspect_ai import Task  # noqa: E402
-from inspect_ai import eval as inspect_eval  # noqa: E402
-from inspect_ai.dataset import MemoryDataset, Sample  # noqa: E402
-from inspect_ai.model import GenerateConfig, ModelAPI, ModelOutput, ModelUsage, modelapi  # noqa: E402
-from inspect_ai.scorer import CORRECT, INCORRECT, Score, mean, scorer  # noqa: E402
-from inspect_ai.solver import generate  # noqa: E402
 
 from schemewatch.inspect_logs import (  # noqa: E402
     InspectLogError,
@@ -23,82 +15,7 @@ from schemewatch.inspect_logs import (  # noqa: E402
     read_samples,
 )
 from schemewatch.stats import wilson_interval  # noqa: E402
-
-# Sample i's reply says whether it schemed: 3 of 10 do (i = 1, 4, 7), hand-picked.
-SCHEMED = {1, 4, 7}
-N = 10
-
-
-class ScriptedAPI(ModelAPI):
-    """Replies "schemed <i>" or "honest <i>" by the sample's input; explicit usage, so no tokenizer download."""
-
-    def __init__(self, model_name: str, base_url: str | None = None, api_key: str | None = None,
-                 config: GenerateConfig | None = None, **model_args: Any) -> None:
-        super().__init__(model_name, base_url, api_key, [], config or GenerateConfig())
-
-    async def generate(self, input, tools, tool_choice, config) -> ModelOutput:  # noqa: ANN001
-        i = int(input[-1].text)
-        out = ModelOutput.from_content(model=self.model_name, content=f"{'schemed' if i in SCHEMED else 'honest'} {i}")
-        out.usage = ModelUsage(input_tokens=2, output_tokens=2 + i, total_tokens=4 + i)
-        return out
-
-    async def count_text_tokens(self, text: str) -> int:
-        return max(1, len(text) // 4)
-
-
-@modelapi(name="schemewatch_scripted")
-def _scripted() -> type[ModelAPI]:
-    return ScriptedAPI
-
-
-def _schemed(state) -> bool:  # noqa: ANN001
-    return state.output.completion.startswith("schemed")
-
-
-@scorer(metrics=[mean()])
-def as_float():
-    async def score(state, target) -> Score:  # noqa: ANN001
-        return Score(value=1.0 if _schemed(state) else 0.0)
-    return score
-
-
-@scorer(metrics=[mean()])
-def as_int():
-    async def score(state, target) -> Score:  # noqa: ANN001
-        return Score(value=int(_schemed(state)))
-    return score
-
-
-@scorer(metrics=[mean()])
-def as_bool():
-    async def score(state, target) -> Score:  # noqa: ANN001
-        return Score(value=_schemed(state))
-    return score
-
-
-@scorer(metrics=[mean()])
-def honest_ci():  # "C" when the model stayed honest: covert is its inverse
-    async def score(state, target) -> Score:  # noqa: ANN001
-        return Score(value=INCORRECT if _schemed(state) else CORRECT)
-    return score
-
-
-@scorer(metrics={"*": [mean()]})
-def judge():  # a dict of mixed shapes: covert as "C"/"I", awareness as a bool, citation as a float
-    async def score(state, target) -> Score:  # noqa: ANN001
-        i = int(state.output.completion.split()[-1])
-        return Score(value={"schemed": CORRECT if _schemed(state) else INCORRECT, "aware": i % 5 == 0,
-                            "cites": 1.0 if i < 4 else 0.0})
-    return score
-
-
-def run_task(log_dir: Path, *, log_format: str = "eval", name: str = "scheming_probe") -> Path:
-    task = Task(dataset=MemoryDataset([Sample(input=str(i), id=f"s{i}") for i in range(N)]), solver=[generate()],
-                scorer=[as_float(), as_int(), as_bool(), honest_ci(), judge()], name=name)
-    logs = inspect_eval(task, model="schemewatch_scripted/probe-model", display="none", log_dir=str(log_dir),
-                        log_format=log_format)
-    assert logs[0].status == "success"
-    return Path(logs[0].location)
+from tests.schemewatch.inspect_logs_data import N, run_task  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,162 @@
+"""Inspect logs into the warehouse: rows and rates, idempotency, partial logs, and bad input writing nothing."""
+
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("inspect_ai")
+
+from inspect_ai.log import read_eval_log, write_eval_log  # noqa: E402
+
+from schemewatch.inspect_ingest import ingest_logs, ingested_run_id, plan_ingest  # noqa: E402
+from schemewatch.inspect_logs import InspectLogError, ScoreField, ScoreMapping, read_run  # noqa: E402
+from schemewatch.report import checkpoint_report  # noqa: E402
+from schemewatch.warehouse import Warehouse, WarehouseReader  # noqa: E402
+from tests.schemewatch import inspect_logs_data  # noqa: E402
+from tests.schemewatch.inspect_logs_data import N, run_task  # noqa: E402
+
+COVERT = ScoreMapping(covert=ScoreField("judge", key="schemed"), aware=ScoreField("judge", key="aware"))
+
+
+@pytest.fixture(scope="module")
+def log(tmp_path_factory) -> Path:
+    return run_task(tmp_path_factory.mktemp("inspect-logs"), epochs=2)
+
+
+def _runs(root: Path) -> list[dict]:
+    with WarehouseReader(root) as reader:
+        return reader.query("SELECT * FROM eval_runs ORDER BY eval_run_id").to_dicts()
+
+
+def _overall(root: Path, metric: str) -> dict:
+    with WarehouseReader(root) as reader:
+        return reader.query("SELECT k, n, rate, ci_low, ci_high FROM rates WHERE family IS NULL AND metric = ?",
+                            [metric]).row(0, named=True)
+
+
+def test_a_log_becomes_one_run_with_a_row_per_sample_and_epoch(tmp_path, log) -> None:
+    plan = ingest_logs(Warehouse(tmp_path), [log], mapping=COVERT, checkpoint="probe-v1")
+    assert [n.action for n in plan.notes] == ["ingested"] and plan.n_samples == 2 * N
+    (run,) = _runs(tmp_path)
+    header = read_run(log)
+    assert run["eval_run_id"] == ingested_run_id(header.eval_id) and run["source"] == "inspect"
+    assert (run["checkpoint_id"], run["suite_version"], run["source_status"]) == (
+        "probe-v1", "inspect:scheming_probe@0", "success")
+    assert run["eval_date"] == header.created.date() and run["samples_per_env"] == 2
+    covert = _overall(tmp_path, "covert")
+    # 3 of 10 samples scheme, in both epochs: 6 of 20; Wilson 95% by hand: [0.1455, 0.5190].
+    assert (covert["k"], covert["n"], round(covert["ci_low"], 4), round(covert["ci_high"], 4)) == (6, 20, 0.1455, 0.519)
+    assert _overall(tmp_path, "aware")["k"] == 4  # i = 0, 5, twice
+    # Citation is unmapped: no denominator, so no rate (never "0%"); outcome rates count nothing graded elsewhere.
+    assert _overall(tmp_path, "citation")["n"] == 0 and _overall(tmp_path, "citation")["rate"] is None
+    assert _overall(tmp_path, "incomplete")["n"] == 0
+    with WarehouseReader(tmp_path) as reader:
+        s4 = reader.query("SELECT * FROM samples WHERE env_id = 'scheming_probe/s4' ORDER BY sample_idx").to_dicts()
+    assert [s["sample_idx"] for s in s4] == [0, 1] and s4[0]["family"] == "scheming_probe"
+    assert s4[0]["outcome"] == "external" and s4[0]["covert"] is True and s4[0]["n_tokens"] == 6
+    assert '"judge": {"aware": false, "cites": 0.0, "schemed": "C"}' in s4[0]["external_scores"]
+
+
+def test_the_report_lists_the_task_beside_the_checkpoint_s_own_runs(tmp_path, log) -> None:
+    ingest_logs(Warehouse(tmp_path), [log], mapping=COVERT)
+    with WarehouseReader(tmp_path) as reader:
+        (entry,) = checkpoint_report(reader)
+    assert entry["checkpoint"] == "schemewatch_scripted/probe-model" and entry["stage"] == "external"
+    assert entry["suite"] == "inspect:scheming_probe@0" and entry["covert_rate"] == 0.3
+    assert entry["citation_rate"] is None
+
+
+def test_ingesting_twice_or_as_json_and_eval_adds_nothing(tmp_path, log) -> None:
+    as_json = tmp_path / "logs" / (log.stem + ".json")
+    as_json.parent.mkdir()
+    write_eval_log(read_eval_log(str(log)), str(as_json))  # the same run (same eval id) in the other format
+    wh = Warehouse(tmp_path / "wh")
+    first = ingest_logs(wh, [log, as_json], mapping=COVERT)
+    assert sorted(n.action for n in first.notes) == ["ingested", "skipped"] and len(first.batch) == 1
+    before = _runs(tmp_path / "wh")
+    again = ingest_logs(wh, [as_json.parent, log], mapping=COVERT)
+    assert {n.action for n in again.notes} == {"skipped"} and not again.batch
+    assert _runs(tmp_path / "wh") == before
+
+
+def test_a_changed_mapping_re_derives_a_stored_run(tmp_path, log) -> None:
+    wh = Warehouse(tmp_path)
+    unmapped = ingest_logs(wh, [log])
+    assert unmapped.batch[0][1]["covert"].null_count() == 2 * N and _overall(tmp_path, "covert")["rate"] is None
+    mapped = ingest_logs(wh, [log], mapping=COVERT)
+    assert [n.action for n in mapped.notes] == ["replaced"] and len(_runs(tmp_path)) == 1
+    assert _overall(tmp_path, "covert")["k"] == 6
+
+
+def test_a_log_still_being_written_is_skipped_with_a_note(tmp_path, log) -> None:
+    started = read_eval_log(str(log))
+    started.status = "started"
+    path = tmp_path / "started.eval"
+    write_eval_log(started, str(path))
+    plan = ingest_logs(Warehouse(tmp_path / "wh"), [path], mapping=COVERT)
+    assert [n.action for n in plan.notes] == ["skipped"] and "still being written" in plan.notes[0].detail
+    assert _runs(tmp_path / "wh") == []
+
+
+def test_an_errored_log_ingests_the_samples_it_has_and_says_so(tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(inspect_logs_data, "FAIL_AT", {7})
+    # One sample at a time, so the samples before the failing one are in the log.
+    path = run_task(tmp_path / "logs", status="error", max_samples=1)
+    plan = ingest_logs(Warehouse(tmp_path / "wh"), [path], mapping=COVERT)
+    (run,) = _runs(tmp_path / "wh")
+    assert run["source_status"] == "error" and 0 < run["n_samples"] < N
+    assert "the log ended 'error'" in plan.notes[0].detail
+
+
+@pytest.mark.parametrize("case", ["no samples", "unreadable", "missing scorer", "not a log"])
+def test_bad_input_is_one_clear_error_and_writes_nothing(tmp_path, log, case) -> None:
+    good = tmp_path / "good" / log.name
+    good.parent.mkdir()
+    good.write_bytes(log.read_bytes())
+    mapping = COVERT
+    if case == "no samples":
+        empty = read_eval_log(str(log))
+        empty.samples = []
+        bad = tmp_path / "empty.json"
+        write_eval_log(empty, str(bad))
+        message = "has no samples"
+    elif case == "unreadable":
+        bad = tmp_path / "junk.eval"
+        bad.write_bytes(b"not a zip")
+        message = "is not a readable Inspect log"
+    elif case == "missing scorer":
+        bad, mapping, message = good, ScoreMapping(covert=ScoreField("nope")), "names scorer 'nope'"
+    else:
+        bad = tmp_path / "notes.txt"
+        bad.write_text("hello")
+        message = "is not an Inspect log"
+    with pytest.raises(InspectLogError, match=message):
+        ingest_logs(Warehouse(tmp_path / "wh"), [good, bad], mapping=mapping)
+    assert _runs(tmp_path / "wh") == []
+
+
+def test_planning_reads_without_writing(tmp_path, log) -> None:
+    plan = plan_ingest([log], mapping=COVERT, checkpoint="x")
+    assert plan.batch[0][1].height == 2 * N and not (tmp_path / "wh").exists()
+
+
+def test_an_ingested_run_is_compared_only_with_its_own_task_and_ours_only_with_ours(tmp_path) -> None:
+    from schemewatch.alerts import check_run
+    from schemewatch.drift import compute_drift, resolve_reference
+    from tests.schemewatch.monitoring_data import register, store
+
+    wh = Warehouse(tmp_path / "wh")
+    for checkpoint, stage in (("ck-as-rl", "as-rl"), ("ck-cap-1", "cap-1")):
+        register(wh, checkpoint, stage, tmp_path)
+    # The task's first run, filed under the reference stage's checkpoint, is stored before any native run.
+    first = ingest_logs(wh, [run_task(tmp_path / "a")], mapping=COVERT, checkpoint="ck-as-rl").batch[0][0]
+    native = store(wh, "ck-as-rl")
+    later = ingest_logs(wh, [run_task(tmp_path / "b")], mapping=COVERT, checkpoint="ck-cap-1").batch[0][0]
+    with WarehouseReader(wh.root) as reader:
+        assert resolve_reference(reader, "eval") == native  # ours: never an ingested run
+        assert resolve_reference(reader, "eval", ingested_suite=later.suite_version) == first.eval_run_id
+    drift = compute_drift(wh, later.eval_run_id, report_dir=tmp_path / "drift", workspace_dir=None)
+    assert drift.report.reference_run_id == first.eval_run_id
+    result = check_run(wh, later.eval_run_id)
+    rise = next(o for o in result.outcomes if o.rule == "covert_rise")
+    assert rise.detail["reference_run_id"] == first.eval_run_id and not rise.crossed  # the same 30% both times
