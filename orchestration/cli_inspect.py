@@ -54,8 +54,8 @@ def ingest_inspect(ctx: click.Context, paths: tuple[Path, ...], checkpoint: str 
     Examples:
       schemewatch ingest-inspect ./logs
       schemewatch ingest-inspect run.eval --checkpoint cap-3 --mapping scheming.toml
-      inspect eval schemewatch/schemewatch_suite --model hf/data/checkpoints/cap-3-…  # then:
-      schemewatch ingest-inspect ./logs                                             # no mapping needed
+      inspect eval schemewatch/covert_actions --model hf/local -M model_path=data/checkpoints/<id>
+      schemewatch ingest-inspect ./logs --checkpoint cap-3   # our own task's logs need no mapping
     """
     from schemewatch.checkpoints import CheckpointNotFoundError, CheckpointStore
     from schemewatch.clock import check_eval_date

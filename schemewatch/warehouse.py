@@ -275,6 +275,10 @@ class Warehouse:
                     f.unlink(missing_ok=True)
 
 
+#: DuckDB types of the sample columns added by later migrations (for a typed NULL).
+_DUCKDB_TYPES = {"external_scores": "VARCHAR"}
+
+
 @cache
 def _latest_columns(table: str) -> tuple[tuple[str, str], ...]:
     """(name, type) of every column of ``table`` after all migrations."""
@@ -341,10 +345,12 @@ class WarehouseReader:
             for (f,) in self.con.execute("SELECT samples_file FROM eval_runs").fetchall()
         ]
         if files:
-            # Files written before a later sample column existed lack it: union by name reads it as null.
-            listed = ", ".join(_sql_path(f) for f in files)
-            self.con.execute("CREATE OR REPLACE VIEW samples AS SELECT "
-                             f"{', '.join(SAMPLE_SCHEMA)} FROM read_parquet([{listed}], union_by_name = true)")
+            # Files written before a later sample column existed lack it: union by name reads it as null
+            # where some file has it, and a column no file has yet reads as a typed null.
+            source = f"read_parquet([{', '.join(_sql_path(f) for f in files)}], union_by_name = true)"
+            have = {name for (name, *_) in self.con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()}
+            columns = [c if c in have else f"CAST(NULL AS {_DUCKDB_TYPES[c]}) AS {c}" for c in SAMPLE_SCHEMA]
+            self.con.execute(f"CREATE OR REPLACE VIEW samples AS SELECT {', '.join(columns)} FROM {source}")
         else:
             self._empty_samples_view()
 

@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 pytest.importorskip("inspect_ai")
@@ -160,3 +161,20 @@ def test_an_ingested_run_is_compared_only_with_its_own_task_and_ours_only_with_o
     result = check_run(wh, later.eval_run_id)
     rise = next(o for o in result.outcomes if o.rule == "covert_rise")
     assert rise.detail["reference_run_id"] == first.eval_run_id and not rise.crossed  # the same 30% both times
+
+
+def test_sample_files_from_before_the_raw_scores_column_read_beside_ingested_ones(tmp_path, log) -> None:
+    from tests.schemewatch.monitoring_data import store
+
+    wh = Warehouse(tmp_path)
+    native = store(wh, "ck")
+    with WarehouseReader(tmp_path) as reader:
+        (name,) = reader.query("SELECT samples_file FROM eval_runs")["samples_file"].to_list()
+    old = tmp_path / "samples" / name
+    pl.read_parquet(old).drop("external_scores").write_parquet(old)  # as written before migration 5
+    ingest_logs(wh, [log], mapping=COVERT)
+    with WarehouseReader(tmp_path) as reader:
+        rows = reader.query("SELECT eval_run_id, count(*) AS n, count(external_scores) AS raw FROM samples "
+                            "GROUP BY eval_run_id ORDER BY raw").rows()
+        assert reader.run_samples(native)["external_scores"].null_count() == rows[0][1]
+    assert rows[0][0] == native and rows[0][2] == 0 and rows[1][1:] == (2 * N, 2 * N)

@@ -71,7 +71,8 @@ def test_an_old_warehouse_upgrades_in_place_and_its_runs_regrade(tmp_path) -> No
         con.execute(sql)
         con.execute("INSERT INTO schema_migrations VALUES (?, ?, now())", [version, name])
     (tmp_path / "samples").mkdir()
-    old.select(list(SAMPLE_SCHEMA)).write_parquet(tmp_path / "samples" / "old.parquet")
+    # Written before migration 5 too: the sample file has no external_scores column.
+    old.select(list(SAMPLE_SCHEMA)).drop("external_scores").write_parquet(tmp_path / "samples" / "old.parquet")
     con.execute("INSERT INTO eval_runs VALUES (?, 'ck', ?, 'eval', ?, 0, 2, ?, '', 'scripted', 'old.parquet', now())",
                 [run.eval_run_id, run.suite_version, run.eval_date, old.height])
     snapshot = tmp_path / "snapshot" / "00000000000000000001-old"
@@ -82,12 +83,15 @@ def test_an_old_warehouse_upgrades_in_place_and_its_runs_regrade(tmp_path) -> No
     (tmp_path / "snapshot" / "CURRENT").write_text(snapshot.name)
     con.close()
     with WarehouseReader(tmp_path) as r:  # an old snapshot reads in the newest schema, new columns empty
-        assert r.query("SELECT grader_version, superseded_by FROM ordinary_runs").rows() == [(None, None)]
+        assert r.query("SELECT grader_version, superseded_by, source FROM ordinary_runs").rows() == [
+            (None, None, "schemewatch")]
+        assert r.query("SELECT count(external_scores) AS n FROM samples")["n"][0] == 0
         assert checkpoint_report(r)[0]["grader_version"] == "1"
     w = Warehouse(tmp_path)
     assert w.schema_version() == MIGRATIONS[-1][0]
     with WarehouseReader(tmp_path) as r:  # the upgrade published a snapshot with the new columns
-        assert r.query("SELECT grader_version, superseded_by FROM eval_runs").rows() == [("1", None)]
+        assert r.query("SELECT grader_version, superseded_by, source FROM eval_runs").rows() == [
+            ("1", None, "schemewatch")]
     done = regrade(w, log=lambda _: None)
     assert [d.old_grader_version for d in done] == ["1"] and done[0].outcomes_after == {"incomplete": old.height}
 
