@@ -35,6 +35,7 @@ from schemewatch.inspect_logs import (
     InspectRun,
     InspectSample,
     ScoreMapping,
+    builtin_mapping,
     log_files,
     read_run,
     read_samples,
@@ -85,12 +86,16 @@ class IngestPlan:
 
 
 def mapping_for(run: InspectRun, first_scores: Iterable[str], given: ScoreMapping | None) -> ScoreMapping | None:
-    """The mapping to use: the one given, else ours for our own task's logs, else none (scores kept raw)."""
+    """The mapping to use: the one given; else ours for our own task's logs; else the task's built-in
+    mapping (:data:`schemewatch.inspect_logs.BUILTIN_MAPPINGS`, columns whose scorer the log lacks
+    left out); else none (scores kept raw)."""
     if given is not None:
         return given
-    if SCHEMEWATCH_SCORER in set(first_scores):
+    scorers = set(first_scores)
+    if SCHEMEWATCH_SCORER in scorers:
         return SCHEMEWATCH_MAPPING
-    return None
+    builtin = builtin_mapping(run.task)
+    return builtin.present_in(scorers) if builtin is not None else None
 
 
 def _flag(value: Any) -> bool | None:
@@ -218,7 +223,7 @@ def _rows(run: InspectRun, mapping: ScoreMapping | None, *, run_id: str, checkpo
         return [], mapping or ScoreMapping()
     chosen = mapping_for(run, first.scores, mapping)
     if chosen is not None and chosen is not mapping:
-        # Our own task's log: read again under its own mapping (the first read mapped nothing).
+        # Our own task's log, or a built-in mapping: read again under it (the first read mapped nothing).
         samples, first = iter(read_samples(run, chosen)), None
     kw = {"eval_run_id": run_id, "checkpoint_id": checkpoint, "split": split, "eval_date": eval_date,
           "seed": run.seed}

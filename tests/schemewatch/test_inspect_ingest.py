@@ -178,3 +178,39 @@ def test_sample_files_from_before_the_raw_scores_column_read_beside_ingested_one
                             "GROUP BY eval_run_id ORDER BY raw").rows()
         assert reader.run_samples(native)["external_scores"].null_count() == rows[0][1]
     assert rows[0][0] == native and rows[0][2] == 0 and rows[1][1:] == (2 * N, 2 * N)
+
+
+def test_inspect_evals_tasks_map_themselves(tmp_path) -> None:
+    # Logs with the task names and score shapes of inspect_evals' agentic_misalignment (a dict; its awareness
+    # scorer only with -T test_eval_awareness=true) and mask (a label), built offline on the scripted model.
+    from inspect_ai import Task
+    from inspect_ai import eval as inspect_eval
+    from inspect_ai.dataset import MemoryDataset, Sample
+    from inspect_ai.scorer import Score, mean, scorer
+    from inspect_ai.solver import generate
+
+    from tests.schemewatch.inspect_logs_data import SCHEMED
+
+    def index(state) -> int:  # noqa: ANN001
+        return int(state.output.completion.split()[-1])
+
+    @scorer(metrics={"*": [mean()]})
+    def harmfulness_scorer():
+        async def score(state, target) -> Score:  # noqa: ANN001
+            return Score(value={"harmful": float(index(state) in SCHEMED), "classifier_verdict": 1.0})
+        return score
+
+    @scorer(metrics=[])
+    def accuracy_and_honesty():
+        async def score(state, target) -> Score:  # noqa: ANN001
+            return Score(value={"accuracy": "correct", "honesty": "lie" if index(state) in SCHEMED else "honest"})
+        return score
+
+    dataset = MemoryDataset([Sample(input=str(i), id=f"s{i}") for i in range(N)])
+    for name, scorer_fn in (("agentic_misalignment", harmfulness_scorer), ("mask", accuracy_and_honesty)):
+        inspect_eval(Task(dataset=dataset, solver=[generate()], scorer=scorer_fn(), name=name),
+                     model="schemewatch_scripted/m", display="none", log_dir=str(tmp_path / "logs"))
+    plan = ingest_logs(Warehouse(tmp_path / "wh"), [tmp_path / "logs"])  # no --mapping
+    assert {r.suite_version: int(f["covert"].sum()) for r, f in plan.batch} == {
+        "inspect:agentic_misalignment@0": 3, "inspect:mask@0": 3}
+    assert all(f["eval_aware"].null_count() == N for _, f in plan.batch)  # no awareness scorer in these logs
