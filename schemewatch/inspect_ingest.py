@@ -19,6 +19,7 @@ task's own scores, and outcome-based rates (incomplete, unparseable) count none 
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -199,6 +200,7 @@ def plan_ingest(
             split=split, eval_date=eval_date or run.eval_date, seed=run.seed, samples_per_env=run.epochs,
             response_prefix="", policy=f"inspect:{run.model}", grader_version=grader_version,
             source=SOURCE, source_status=run.status, source_log=str(path),
+            source_task_args=json.dumps(run.task_args, sort_keys=True, default=str),
         )
         partial = "" if run.complete else f"; the log ended {run.status!r}, so only the samples it holds"
         action = "replaced" if stored is not None else "ingested"

@@ -70,7 +70,7 @@ class WarehouseError(RuntimeError):
 
 _RUN_COLUMNS = ("eval_run_id, checkpoint_id, suite_version, split, eval_date, seed, samples_per_env, n_samples, "
                 "response_prefix, policy, samples_file, created_at, grader_version, regraded_from, source, "
-                "source_status, source_log")
+                "source_status, source_log, source_task_args")
 
 
 def _sql_path(path: Path | str) -> str:
@@ -197,7 +197,7 @@ class Warehouse:
                 (run.eval_run_id, run.checkpoint_id, run.suite_version, run.split, run.eval_date,
                  run.seed, run.samples_per_env, samples.height, run.response_prefix, run.policy,
                  samples_file, now_utc_naive(), run.grader_version, run.regraded_from, run.source,
-                 run.source_status, run.source_log)
+                 run.source_status, run.source_log, run.source_task_args)
             )
             rate_frames.append(
                 rates.with_columns(
@@ -211,7 +211,7 @@ class Warehouse:
         with self.transaction() as con:
             con.execute("DELETE FROM rates WHERE eval_run_id IN (SELECT unnest(?::VARCHAR[]))", [ids])
             con.execute("DELETE FROM eval_runs WHERE eval_run_id IN (SELECT unnest(?::VARCHAR[]))", [ids])
-            con.executemany(f"INSERT INTO eval_runs ({_RUN_COLUMNS}) VALUES ({', '.join('?' * 17)})", run_rows)
+            con.executemany(f"INSERT INTO eval_runs ({_RUN_COLUMNS}) VALUES ({', '.join('?' * 18)})", run_rows)
             superseded = [(r.eval_run_id, r.regraded_from) for r, _, _ in prepared if r.regraded_from]
             if superseded:
                 con.executemany("UPDATE eval_runs SET superseded_by = ? WHERE eval_run_id = ?", superseded)

@@ -49,7 +49,8 @@ class EvalRun:
     names the run whose stored responses it re-graded (that run is then marked
     superseded, and stays readable). ``source`` is ``"schemewatch"`` for our own
     evaluations and ``"inspect"`` for a run ingested from an Inspect log
-    (``source_status``: the log's status; ``source_log``: the file).
+    (``source_status``: the log's status; ``source_log``: the file; ``source_task_args``:
+    the task's arguments as JSON).
     """
 
     eval_run_id: str
@@ -66,3 +67,4 @@ class EvalRun:
     source: str = "schemewatch"
     source_status: str | None = None
     source_log: str | None = None
+    source_task_args: str | None = None

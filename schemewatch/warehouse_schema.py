@@ -84,11 +84,13 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         5,
         "evaluations ingested from other tools (Inspect AI logs)",
         # source: 'schemewatch' for our own evaluations, 'inspect' for an ingested log; source_status is the
-        # log's own status (success, error, cancelled) and source_log the file it was read from.
+        # log's own status (success, error, cancelled), source_log the file it was read from and
+        # source_task_args the task's arguments (JSON).
         """
         ALTER TABLE eval_runs ADD COLUMN source VARCHAR DEFAULT 'schemewatch';
         ALTER TABLE eval_runs ADD COLUMN source_status VARCHAR;
         ALTER TABLE eval_runs ADD COLUMN source_log VARCHAR;
+        ALTER TABLE eval_runs ADD COLUMN source_task_args VARCHAR;
         """,
     ),
 )

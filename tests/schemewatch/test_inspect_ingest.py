@@ -44,6 +44,7 @@ def test_a_log_becomes_one_run_with_a_row_per_sample_and_epoch(tmp_path, log) ->
     assert (run["checkpoint_id"], run["suite_version"], run["source_status"]) == (
         "probe-v1", "inspect:scheming_probe@0", "success")
     assert run["eval_date"] == header.created.date() and run["samples_per_env"] == 2
+    assert run["source_task_args"] == "{}" and run["policy"] == "inspect:schemewatch_scripted/probe-model"
     covert = _overall(tmp_path, "covert")
     # 3 of 10 samples scheme, in both epochs: 6 of 20; Wilson 95% by hand: [0.1455, 0.5190].
     assert (covert["k"], covert["n"], round(covert["ci_low"], 4), round(covert["ci_high"], 4)) == (6, 20, 0.1455, 0.519)

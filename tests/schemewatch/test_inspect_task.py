@@ -33,10 +33,11 @@ def test_a_log_of_our_task_ingests_with_the_native_rates(tmp_path) -> None:
     with WarehouseReader(tmp_path / "wh") as reader:
         ingested = reader.query("SELECT family, metric, k, n FROM rates ORDER BY family NULLS FIRST, metric")
         families = reader.query("SELECT DISTINCT family FROM samples ORDER BY family")["family"].to_list()
+        (args,) = reader.query("SELECT source_task_args FROM eval_runs")["source_task_args"].to_list()
     expected = compute_rates(native).select("family", "metric", "k", "n").sort(
         ["family", "metric"], nulls_last=False)
     assert ingested.equals(expected)
-    assert families == sorted({e.family for e in SUITE})
+    assert families == sorted({e.family for e in SUITE}) and '"samples_per_env": 2' in args
     outcomes = set(native["outcome"])
     assert {"covert", "honest", "unparseable"} <= outcomes  # the comparison covers more than one outcome
     assert expected.filter(pl.col("family").is_null() & (pl.col("metric") == "covert"))["n"][0] > 0
