@@ -26,6 +26,7 @@ from dagster import (
 from assets.evaluation import date_partitions
 from assets.resources import WarehouseResource, WorldResource
 from schemewatch.alerts import check_run
+from schemewatch.checkpoints import CheckpointNotFoundError, CheckpointStore
 from schemewatch.drift import DriftError, compute_drift
 from schemewatch.inspect_ingest import LogPartition, ingest_logs, ingested_runs_of, logs_of_partition
 from schemewatch.inspect_logs import ScoreMapping
@@ -54,6 +55,17 @@ def inspect_target(context: AnyContext) -> LogPartition:
     return LogPartition(keys["model"], date.fromisoformat(keys["date"]))
 
 
+def filed_checkpoint(cfg: WorldConfig) -> str | None:
+    """``[inspect] checkpoint`` as a checkpoint id (an alias like ``cap-3`` resolved in this data directory)."""
+    name = cfg.inspect.checkpoint
+    if name is None:
+        return None
+    try:
+        return CheckpointStore(cfg.paths.checkpoints_dir).resolve(name).id
+    except CheckpointNotFoundError:
+        return name  # a model this data directory did not train: filed under the name given
+
+
 def mapping_of(cfg: WorldConfig) -> ScoreMapping | None:
     """The configured score mapping (``[inspect] mapping``), if any."""
     return ScoreMapping.load(cfg.inspect.mapping) if cfg.inspect.mapping is not None else None
@@ -65,12 +77,13 @@ def inspect_evaluation(context: AssetExecutionContext, world: WorldResource,
                        warehouse: WarehouseResource) -> MaterializeResult:
     cfg = world.load()
     partition = inspect_target(context)
-    logs = logs_of_partition(cfg.paths.inspect_logs_dir, partition, cfg.inspect.checkpoint)
+    logs = logs_of_partition(cfg.paths.inspect_logs_dir, partition, filed_checkpoint(cfg))
     if not logs:
         return MaterializeResult(metadata={"logs": 0, "summary": f"no finished log of {partition.checkpoint} "
                                            f"dated {partition.eval_date} in {cfg.paths.inspect_logs_dir}"})
+    # One bad log in the watched directory is a note, not a failed partition on every retry.
     plan = ingest_logs(warehouse.writer(), logs, mapping=mapping_of(cfg), checkpoint=partition.checkpoint,
-                       split=cfg.evaluation.split)
+                       split=cfg.evaluation.split, skip_bad=True)
     for note in plan.notes:
         context.log.info(note.line())
     with warehouse.reader() as reader:

@@ -59,7 +59,8 @@ def run_variant(cfg: WorldConfig) -> dict[str, Any]:
         evaluate_checkpoint(cfg, info, EVAL_DATE, warehouse=warehouse, log=lambda _: None)
     evaluated = time.perf_counter()
     with WarehouseReader(cfg.paths.warehouse_dir) as reader:
-        by_id = {e["checkpoint"]: e for e in checkpoint_report(reader, cfg.evaluation.split)}
+        by_id = {e["checkpoint"]: e for e in checkpoint_report(reader, cfg.evaluation.split)
+                 if e["source"] == "schemewatch"}
     checkpoints = []
     for info in infos:
         entry = {"stage": info.stage, "checkpoint": info.id} | {k: by_id[info.id][k] for k in RATE_KEYS}

@@ -29,11 +29,14 @@ def ingested_samples_meet_expectations(context: AssetCheckExecutionContext,
     with warehouse.reader() as reader:
         runs = ingested_runs_of(reader, inspect_target(context))
         for run_id in runs:
-            stored = reader.query("SELECT source_log, source_status FROM eval_runs WHERE eval_run_id = ?",
-                                  [run_id]).row(0, named=True)
+            stored = reader.query("SELECT source_log, source_status, source_errored FROM eval_runs "
+                                  "WHERE eval_run_id = ?", [run_id]).row(0, named=True)
             try:
                 header = read_run(Path(stored["source_log"]))
-                expected, complete = header.expected_rows, header.complete
+                complete = header.complete
+                # Samples that errored in Inspect (no output) are not ingested.
+                expected = (header.expected_rows - (stored["source_errored"] or 0)
+                            if header.expected_rows is not None else None)
             except InspectLogError:  # the log moved since: check what does not need its header
                 expected, complete = None, stored["source_status"] == "success"
             result = validate_ingested_samples(reader.run_samples(run_id), run_id, expected_rows=expected,

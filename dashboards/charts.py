@@ -18,7 +18,7 @@ METRIC_COLORS = {
 }
 OUTCOME_COLORS = {
     "honest": "#2ca02c", "covert": "#d62728", "escalated": "#1f77b4", "refused": "#8c564b", "incomplete": "#bcbd22",
-    "unparseable": "#7f7f7f",
+    "unparseable": "#7f7f7f", "external": "#17becf",
 }
 # One colour per checkpoint on the by-date charts (Plotly's qualitative "D3" palette, without red).
 CHECKPOINT_PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22",

@@ -32,7 +32,8 @@ METRIC_LABELS: dict[str, str] = {
     "incomplete": "Incomplete report (honest mistake)",
     "unparseable": "Unparseable",
 }
-OUTCOMES: tuple[str, ...] = ("honest", "covert", "escalated", "refused", "incomplete", "unparseable")
+# "external": a sample ingested from another tool's log (graded there; see schemewatch.inspect_ingest).
+OUTCOMES: tuple[str, ...] = ("honest", "covert", "escalated", "refused", "incomplete", "unparseable", "external")
 ALERT_STATUSES: tuple[str, ...] = ("open", "resolved")
 DEFAULT_SPLIT = "eval"
 
@@ -53,10 +54,10 @@ WHERE t.metric IN (SELECT unnest(?::VARCHAR[])) AND t.family IS NOT DISTINCT FRO
 ORDER BY stage_index, r.checkpoint_id, r.eval_date, t.metric
 """
 
-_FAMILY_RATES = """
-WITH {ranked}
+_FAMILY_RATES = f"""
+WITH {{ranked}}
 SELECT r.checkpoint_id, coalesce(c.stage_index, -1) AS stage_index, r.eval_date, t.family,
-       t.k, t.n, t.rate, t.ci_low, t.ci_high
+       {_SUITE_LABEL} AS suite, t.k, t.n, t.rate, t.ci_low, t.ci_high
 FROM ranked r
 JOIN rates t ON t.eval_run_id = r.eval_run_id
 LEFT JOIN checkpoints c ON c.checkpoint_id = r.checkpoint_id
@@ -101,7 +102,6 @@ def latest_report(reader: WarehouseReader, split: str = DEFAULT_SPLIT) -> pl.Dat
     rows = [
         {
             **{k: e[k] for k in schema if k in e},
-            "suite": OWN_SUITE if e["source"] == OWN_SUITE else e["suite"],
             "covert_ci_low": e["covert_ci"][0],
             "covert_ci_high": e["covert_ci"][1],
         }
@@ -172,8 +172,16 @@ def degradation(
 def family_rates(
     reader: WarehouseReader, *, metric: str = "covert", as_of: date | None = None, split: str = DEFAULT_SPLIT
 ) -> pl.DataFrame:
-    """One rate per family × checkpoint, from each checkpoint's latest evaluation on or before ``as_of``."""
-    return reader.query(_FAMILY_RATES.format(ranked=_ranked("checkpoint_id")), [split, as_of, as_of, metric])
+    """One rate per family × checkpoint, from each checkpoint's latest evaluation on or before ``as_of``.
+
+    A family that two suites of one checkpoint both have (ours, and an ingested log of our own task
+    with other arguments) is named ``family [suite]`` in the other suite's rows, so each keeps its row.
+    """
+    rows = reader.query(_FAMILY_RATES.format(ranked=_ranked("checkpoint_id")), [split, as_of, as_of, metric])
+    shared = rows.group_by("family", "checkpoint_id").agg(pl.len().alias("suites")).filter(pl.col("suites") > 1)
+    clash = pl.col("family").is_in(shared["family"].implode()) & (pl.col("suite") != OWN_SUITE)
+    return rows.with_columns(pl.when(clash).then(pl.format("{} [{}]", "family", "suite")).otherwise("family")
+                             .alias("family")).sort("family", "stage_index", "checkpoint_id")
 
 
 def rule_thresholds(reader: WarehouseReader) -> dict[str, float | None]:
@@ -215,6 +223,7 @@ def alerts(reader: WarehouseReader, statuses: Sequence[str] = ALERT_STATUSES) ->
         f"""
         SELECT a.status, a.rule, {"a.metric" if has_metric else "CAST(NULL AS VARCHAR)"} AS metric,
                a.checkpoint_id, coalesce(c.stage_index, -1) AS stage_index, a.family,
+               coalesce(a.suite, '{OWN_SUITE}') AS suite,
                a.value, a.threshold, a.eval_run_id, e.eval_date, a.opened_at, a.resolved_at, a.detail, a.alert_id
         FROM alerts a
         LEFT JOIN eval_runs e ON e.eval_run_id = a.eval_run_id
@@ -229,10 +238,13 @@ def alerts(reader: WarehouseReader, statuses: Sequence[str] = ALERT_STATUSES) ->
     )
 
 
-def alert_markers(reader: WarehouseReader, family: str | None = None) -> pl.DataFrame:
-    """Alerts to mark on the degradation charts of ``family`` (``None``: aggregate alerts)."""
+def alert_markers(reader: WarehouseReader, family: str | None = None, suite: str | None = None) -> pl.DataFrame:
+    """Alerts to mark on the degradation charts of ``family`` (``None``: aggregate alerts) and ``suite``
+    (``None``: every suite)."""
     frame = alerts(reader)
     frame = frame.filter(pl.col("family").is_null() if family is None else pl.col("family") == family)
+    if suite is not None:
+        frame = frame.filter(pl.col("suite") == suite)
     # An alert without an evaluation is placed on the day it opened.
     return frame.with_columns(pl.coalesce("eval_date", pl.col("opened_at").dt.date()).alias("eval_date"))
 

@@ -34,7 +34,7 @@ from dagster import (
 from assets.continual import next_capability_stage_model
 from assets.evaluation import checkpoint_partitions, evaluation_partitions, partition_key
 from assets.inspect_logs import GROUP as INSPECT_GROUP
-from assets.inspect_logs import inspect_models, inspect_partition_key, inspect_partitions
+from assets.inspect_logs import filed_checkpoint, inspect_models, inspect_partition_key, inspect_partitions
 from assets.resources import PolicyResource, WarehouseResource, WorldResource
 from assets.training import GROUP as TRAINING_GROUP
 from schemewatch.checkpoints import CheckpointStore
@@ -143,7 +143,7 @@ def new_checkpoint_sensor(context: SensorEvaluationContext, world: WorldResource
 def inspect_log_sensor(context: SensorEvaluationContext, world: WorldResource) -> SensorResult | SkipReason:
     cfg = world.load()
     seen = json.loads(context.cursor) if context.cursor else {}
-    found, seen, problems = new_logs(cfg.paths.inspect_logs_dir, seen, cfg.inspect.checkpoint)
+    found, seen, problems = new_logs(cfg.paths.inspect_logs_dir, seen, filed_checkpoint(cfg))
     for line in problems:
         context.log.warning(line)
     if not found:

@@ -63,7 +63,7 @@ def _iso(x: Any) -> Any:
 
 _ALERT_PAYLOAD = """
 SELECT a.alert_id AS id, a.rule, a.metric, a.checkpoint_id AS checkpoint, coalesce(c.stage, 'external') AS stage,
-       a.family, a.status, a.value, a.threshold, a.opened_at, a.resolved_at, a.eval_run_id,
+       a.suite, a.family, a.status, a.value, a.threshold, a.opened_at, a.resolved_at, a.eval_run_id,
        a.resolved_eval_run_id, a.last_eval_run_id, a.last_value, a.inside_streak, e.eval_date, a.detail
 FROM alerts a LEFT JOIN checkpoints c USING (checkpoint_id) LEFT JOIN eval_runs e ON e.eval_run_id = a.eval_run_id
 """
@@ -87,9 +87,13 @@ def _add_event(con: duckdb.DuckDBPyConnection, alert: str, event: str, eval_run_
 
 def _apply(
     con: duckdb.DuckDBPyConnection, eval_run_id: str, checkpoint_id: str, outcomes: list[RuleOutcome],
-    resolve_after: int,
+    resolve_after: int, suite: str | None = None,
 ) -> tuple[list[str], list[str]]:
-    """Record ``outcomes`` for one evaluation and step each alert's hysteresis; (opened, resolved) ids."""
+    """Record ``outcomes`` for one evaluation and step each alert's hysteresis; (opened, resolved) ids.
+
+    An alert belongs to (rule, checkpoint, family, suite): ``suite`` is ``None`` for our own evaluations
+    and an ingested task's ``suite_version``, so an Inspect task never steps the state of ours.
+    """
     done = {r for (r,) in con.execute(
         "SELECT DISTINCT rule FROM alert_checks WHERE eval_run_id = ?", [eval_run_id]).fetchall()}
     opened: list[str] = []
@@ -102,15 +106,17 @@ def _apply(
         touched = None
         (latest,) = con.execute(
             "SELECT max(r.eval_date) FROM alert_checks a JOIN eval_runs r USING (eval_run_id) "
-            "WHERE a.rule = ? AND a.checkpoint_id = ? AND a.family IS NOT DISTINCT FROM ?",
-            [o.rule, checkpoint_id, o.family]).fetchone()
+            f"WHERE a.rule = ? AND a.checkpoint_id = ? AND a.family IS NOT DISTINCT FROM ? "
+            f"AND {INGESTED_SUITE_SQL} IS NOT DISTINCT FROM ?",
+            [o.rule, checkpoint_id, o.family, suite]).fetchone()
         if latest is not None and this_date < latest:
             # A backfilled older night: recorded, but the alert's state already reflects newer nights.
             o = replace(o, detail=o.detail | {"not_stepped": f"older than the latest judged evaluation ({latest})"})
         elif o.crossed is not None:
             row = con.execute(
                 "SELECT alert_id, inside_streak FROM alerts WHERE status = 'open' AND rule = ? AND checkpoint_id = ? "
-                "AND family IS NOT DISTINCT FROM ?", [o.rule, checkpoint_id, o.family]).fetchone()
+                "AND family IS NOT DISTINCT FROM ? AND suite IS NOT DISTINCT FROM ?",
+                [o.rule, checkpoint_id, o.family, suite]).fetchone()
             if row is not None:
                 touched, streak = row[0], (0 if o.crossed else (row[1] or 0) + 1)
                 if streak >= resolve_after:
@@ -129,9 +135,10 @@ def _apply(
                 con.execute(
                     "INSERT INTO alerts (alert_id, rule, checkpoint_id, family, status, value, threshold, eval_run_id, "
                     "opened_at, resolved_at, detail, metric, inside_streak, last_value, last_eval_run_id, "
-                    "resolved_eval_run_id) VALUES (?, ?, ?, ?, 'open', ?, ?, ?, ?, NULL, ?, ?, 0, ?, ?, NULL)",
+                    "resolved_eval_run_id, suite) "
+                    "VALUES (?, ?, ?, ?, 'open', ?, ?, ?, ?, NULL, ?, ?, 0, ?, ?, NULL, ?)",
                     [touched, o.rule, checkpoint_id, o.family, o.value, o.threshold, eval_run_id, now,
-                     json.dumps(o.detail, default=str), o.metric, o.value, eval_run_id])
+                     json.dumps(o.detail, default=str), o.metric, o.value, eval_run_id, suite])
                 _add_event(con, touched, "opened", eval_run_id, now)
                 opened.append(touched)
         con.execute(
@@ -198,7 +205,8 @@ def check_run(
     if not outcomes:
         return CheckResult(eval_run_id, [], [], [], "waiting for a reference or a drift report")
     with warehouse.transaction() as con:
-        opened, resolved = _apply(con, eval_run_id, run["checkpoint_id"], outcomes, cfg.resolve_after)
+        opened, resolved = _apply(con, eval_run_id, run["checkpoint_id"], outcomes, cfg.resolve_after,
+                                  run["ingested_suite"])
     return CheckResult(eval_run_id, outcomes, opened, resolved)
 
 

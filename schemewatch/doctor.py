@@ -3,8 +3,8 @@
 Duplicate evaluations: before evaluation runs were identified by the
 checkpoint's content, the same checkpoint reached through another spelling of
 the data directory (``data`` and ``/abs/path/data``, or a copy) was evaluated
-again for a date already done. Such runs share checkpoint, date, split, seed,
-samples per environment and prefix. They are reported, never removed silently;
+again for a date already done. Such runs share checkpoint, suite version, date,
+split, seed, samples per environment and prefix. They are reported, never removed silently;
 ``--fix`` keeps the newest run of each group and deletes the others (their
 rates and drift rows with them; alert history is kept).
 """
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from schemewatch.warehouse import Warehouse, WarehouseReader
 
-_KEY = ("checkpoint_id", "eval_date", "split", "seed", "samples_per_env", "response_prefix")
+_KEY = ("checkpoint_id", "suite_version", "eval_date", "split", "seed", "samples_per_env", "response_prefix")
 
 
 @dataclass(frozen=True)
@@ -33,9 +33,13 @@ class DuplicateEvaluations:
 
 
 def duplicate_evaluations(reader: WarehouseReader) -> list[DuplicateEvaluations]:
-    """Every group of ordinary runs that evaluated the same thing, newest run first."""
+    """Every group of ordinary runs that evaluated the same thing, newest run first.
+
+    Only our own evaluations: an ingested Inspect run is identified by its log's eval id, so a second
+    copy of a log never becomes a second run, and two tasks on one model and date are two evaluations.
+    """
     runs = reader.query(
-        f"SELECT eval_run_id, n_samples, {', '.join(_KEY)} FROM ordinary_runs "
+        f"SELECT eval_run_id, n_samples, {', '.join(_KEY)} FROM ordinary_runs WHERE source = 'schemewatch' "
         "ORDER BY created_at DESC, eval_run_id"
     )
     groups: dict[tuple, list[dict]] = {}

@@ -37,6 +37,7 @@ from schemewatch.inspect_logs import (
     InspectSample,
     ScoreMapping,
     builtin_mapping,
+    first_scores,
     log_files,
     read_run,
     read_samples,
@@ -86,15 +87,15 @@ class IngestPlan:
         return sum(frame.height for _, frame in self.batch)
 
 
-def mapping_for(run: InspectRun, first_scores: Iterable[str], given: ScoreMapping | None) -> ScoreMapping | None:
-    """The mapping to use: the one given; else ours for our own task's logs; else the task's built-in
-    mapping (:data:`schemewatch.inspect_logs.BUILTIN_MAPPINGS`, columns whose scorer the log lacks
-    left out); else none (scores kept raw)."""
-    if given is not None:
-        return given
-    scorers = set(first_scores)
+def mapping_for(run: InspectRun, scorers: Iterable[str], given: ScoreMapping | None) -> ScoreMapping | None:
+    """The mapping to use: ours for our own task's logs (always: they map themselves); else the one
+    given; else the task's built-in mapping (:data:`schemewatch.inspect_logs.BUILTIN_MAPPINGS`, columns
+    whose scorer the log lacks left out); else none (scores kept raw)."""
+    scorers = set(scorers)
     if SCHEMEWATCH_SCORER in scorers:
         return SCHEMEWATCH_MAPPING
+    if given is not None:
+        return given
     builtin = builtin_mapping(run.task)
     return builtin.present_in(scorers) if builtin is not None else None
 
@@ -129,8 +130,13 @@ def _row(run: InspectRun, sample: InspectSample, *, eval_run_id: str, checkpoint
 
 
 def suite_version(run: InspectRun) -> str:
-    """An ingested run's suite: the task and its version."""
-    return f"inspect:{run.task}@{run.task_version}"
+    """An ingested run's suite: the task, its version and the arguments it ran with (when any).
+
+    Runs of one task with other arguments (``-T with_spec=true``, another family list) are other
+    evaluations: each has its own latest run, reference and alert state.
+    """
+    args = ",".join(f"{k}={json.dumps(v, default=str)}" for k, v in sorted(run.task_args.items()))
+    return f"inspect:{run.task}@{run.task_version}" + (f"({args})" if args else "")
 
 
 #: What is stored of an ingested run: (sample count, log status, grader version).
@@ -146,23 +152,28 @@ def plan_ingest(
     split: str = "eval",
     existing: Callable[[str], Stored | None] | None = None,
     on_log: Callable[[Path], None] | None = None,
+    skip_bad: bool = False,
 ) -> IngestPlan:
     """Read every log under ``paths`` and build the runs an ingest would store (nothing is written).
 
     Args:
         paths: Log files or directories (searched recursively for ``.eval`` / ``.json``).
-        mapping: Which scores mean covert / awareness / citation; ``None``: our own task's logs map
-            themselves, any other log keeps its scores raw (rates unknown until a mapping is given).
+        mapping: Which scores mean covert / awareness / citation in logs of other tasks; our own task's
+            logs always map themselves. ``None``: an inspect_evals task with a built-in mapping uses it,
+            any other log keeps its scores raw (rates unknown until a mapping is given).
         checkpoint: The checkpoint id for every run (default: each log's model name).
         eval_date: The evaluation date for every run (default: each log's creation day, UTC).
         split: The split the rows are filed under (the report and dashboard show one split).
         existing: ``eval_run_id`` → (stored sample count, log status, grader version), or ``None`` if not
             stored. A stored run is skipped unless the log now holds more samples, or the mapping changed.
         on_log: Called with each log's path before it is read (progress).
+        skip_bad: A log that cannot be ingested (unreadable, no samples, a scorer the mapping names is
+            missing) becomes a "skipped" note instead of an error, so one bad log in a watched directory
+            does not stop the others (the Dagster sensor's asset); the CLI keeps it an error.
 
     Raises:
         InspectLogError: a path that is not a log, an unreadable log, a log with no samples, or a mapping
-            that names a scorer the log lacks. Raised before anything is stored.
+            that names a scorer the log lacks (unless ``skip_bad``). Raised before anything is stored.
     """
     files = log_files(list(paths))
     if not files:
@@ -170,68 +181,74 @@ def plan_ingest(
     plan = IngestPlan()
     chosen: dict[str, int] = {}  # eval_run_id → index in plan.batch (a .json and an .eval of one run)
     for path in files:
-        if on_log is not None:
-            on_log(path)
-        run = read_run(path)
-        run_id = ingested_run_id(run.eval_id)
-        if run.status == "started":
-            plan.notes.append(IngestNote(path, "skipped", "still being written (status 'started'); ingest it "
-                                         "when the run ends", run_id))
-            continue
-        rows, used = _rows(run, mapping, run_id=run_id, checkpoint=checkpoint or run.model,
-                           eval_date=eval_date or run.eval_date, split=split)
-        grader_version = f"inspect:{used.key()}"
-        if not rows:
-            raise InspectLogError(f"{str(path)!r} has no samples (status {run.status!r}); nothing to ingest")
-        frame = pl.DataFrame(rows, schema=SAMPLE_SCHEMA)
-        if run_id in chosen:
-            earlier_run, earlier = plan.batch[chosen[run_id]]
-            if earlier.height >= frame.height:
-                plan.notes.append(IngestNote(path, "skipped", f"the same run as {earlier_run.source_log} "
-                                             f"(eval id {run.eval_id})", run_id))
+        try:
+            if on_log is not None:
+                on_log(path)
+            run = read_run(path)
+            run_id = ingested_run_id(run.eval_id)
+            if run.status == "started":
+                plan.notes.append(IngestNote(path, "skipped", "still being written (status 'started'); ingest it "
+                                             "when the run ends", run_id))
                 continue
-        stored = existing(run_id) if existing is not None else None
-        if stored is not None and stored[0] >= frame.height and stored[2] == grader_version:
-            plan.notes.append(IngestNote(path, "skipped", f"already ingested ({stored[0]} samples, status "
-                                         f"{stored[1]}, the same mapping)", run_id, stored[0]))
-            continue
-        eval_run = EvalRun(
-            eval_run_id=run_id, checkpoint_id=checkpoint or run.model, suite_version=suite_version(run),
-            split=split, eval_date=eval_date or run.eval_date, seed=run.seed, samples_per_env=run.epochs,
-            response_prefix="", policy=f"inspect:{run.model}", grader_version=grader_version,
-            source=SOURCE, source_status=run.status, source_log=str(path),
-            source_task_args=json.dumps(run.task_args, sort_keys=True, default=str),
-        )
-        partial = "" if run.complete else f"; the log ended {run.status!r}, so only the samples it holds"
-        action = "replaced" if stored is not None else "ingested"
-        note = IngestNote(path, action, f"task {run.task}, model {run.model}: {frame.height} samples{partial}",
-                          run_id, frame.height)
-        plan.headers[run_id] = run
-        if run_id in chosen:
-            plan.batch[chosen[run_id]] = (eval_run, frame)
-            plan.notes = [n for n in plan.notes if not (n.eval_run_id == run_id and n.action != "skipped")]
-        else:
-            chosen[run_id] = len(plan.batch)
-            plan.batch.append((eval_run, frame))
-        plan.notes.append(note)
+            rows, used, errored = _rows(run, mapping, run_id=run_id, checkpoint=checkpoint or run.model,
+                                        eval_date=eval_date or run.eval_date, split=split)
+            grader_version = f"inspect:{used.key()}"
+            if not rows:
+                why = f"{errored} samples, all errored" if errored else "no samples"
+                raise InspectLogError(f"{str(path)!r} has {why} (status {run.status!r}); nothing to ingest")
+            frame = pl.DataFrame(rows, schema=SAMPLE_SCHEMA)
+            if run_id in chosen:
+                earlier_run, earlier = plan.batch[chosen[run_id]]
+                if earlier.height >= frame.height:
+                    plan.notes.append(IngestNote(path, "skipped", f"the same run as {earlier_run.source_log} "
+                                                 f"(eval id {run.eval_id})", run_id))
+                    continue
+            stored = existing(run_id) if existing is not None else None
+            if stored is not None and stored[0] >= frame.height and stored[2] == grader_version:
+                plan.notes.append(IngestNote(path, "skipped", f"already ingested ({stored[0]} samples, status "
+                                             f"{stored[1]}, the same mapping)", run_id, stored[0]))
+                continue
+            eval_run = EvalRun(
+                eval_run_id=run_id, checkpoint_id=checkpoint or run.model, suite_version=suite_version(run),
+                split=split, eval_date=eval_date or run.eval_date, seed=run.seed, samples_per_env=run.epochs,
+                response_prefix="", policy=f"inspect:{run.model}", grader_version=grader_version,
+                source=SOURCE, source_status=run.status, source_log=str(path),
+                source_task_args=json.dumps(run.task_args, sort_keys=True, default=str), source_errored=errored,
+            )
+            partial = "" if run.complete else f"; the log ended {run.status!r}, so only the samples it holds"
+            if errored:
+                partial += f"; {errored} samples errored in Inspect (no output) and are left out"
+            action = "replaced" if stored is not None else "ingested"
+            note = IngestNote(path, action, f"task {run.task}, model {run.model}: {frame.height} samples{partial}",
+                              run_id, frame.height)
+            plan.headers[run_id] = run
+            if run_id in chosen:
+                plan.batch[chosen[run_id]] = (eval_run, frame)
+                plan.notes = [n for n in plan.notes if not (n.eval_run_id == run_id and n.action != "skipped")]
+            else:
+                chosen[run_id] = len(plan.batch)
+                plan.batch.append((eval_run, frame))
+            plan.notes.append(note)
+        except InspectLogError as exc:
+            if not skip_bad:
+                raise
+            plan.notes.append(IngestNote(path, "skipped", f"not ingested: {exc}"))
     return plan
 
 
 def _rows(run: InspectRun, mapping: ScoreMapping | None, *, run_id: str, checkpoint: str, eval_date: date,
-          split: str) -> tuple[list[dict[str, object]], ScoreMapping]:
-    samples = iter(read_samples(run, mapping or ScoreMapping()))
-    first = next(samples, None)
-    if first is None:
-        return [], mapping or ScoreMapping()
-    chosen = mapping_for(run, first.scores, mapping)
-    if chosen is not None and chosen is not mapping:
-        # Our own task's log, or a built-in mapping: read again under it (the first read mapped nothing).
-        samples, first = iter(read_samples(run, chosen)), None
+          split: str) -> tuple[list[dict[str, object]], ScoreMapping, int]:
+    """The log's rows, the mapping used, and how many samples errored in Inspect (left out: nothing to grade)."""
+    chosen = mapping_for(run, first_scores(run), mapping) or ScoreMapping()
     kw = {"eval_run_id": run_id, "checkpoint_id": checkpoint, "split": split, "eval_date": eval_date,
           "seed": run.seed}
-    rows = [] if first is None else [_row(run, first, **kw)]
-    rows += [_row(run, s, **kw) for s in samples]
-    return rows, chosen or ScoreMapping()
+    rows, errored = [], 0
+    for sample in read_samples(run, chosen):
+        if sample.errored:
+            errored += 1
+        else:
+            rows.append(_row(run, sample, **kw))
+    return rows, chosen, errored
 
 
 _STORED = "SELECT eval_run_id, n_samples, source_status, grader_version FROM ordinary_runs WHERE source = ?"
@@ -257,7 +274,8 @@ def ingest_logs(warehouse: Warehouse, paths: Sequence[str | Path], *,
     if check is not None:
         check(plan)
     if plan.batch:
-        warehouse.store_eval_runs(plan.batch)
+        # A replaced run's rows changed: its drift and alert checks are judged again.
+        warehouse.store_eval_runs(plan.batch, reset_checks=True)
     return plan
 
 

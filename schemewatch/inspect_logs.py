@@ -78,10 +78,31 @@ class ScoreField:
             raise InspectLogError(f"{where} is {type(value).__name__}, not a scalar; map a key of it instead")
         if self.equals is not None:
             return (str(value) == self.equals) != self.invert
+        if isinstance(value, str) and not _is_numeric_label(value):
+            # Inspect's value_to_float reads an unknown label as 0 with only a warning: the flag would be
+            # silently false for every sample.
+            raise InspectLogError(f"{where} is the label {value!r}, not a number or C/I/P/N/yes/no/true/false; "
+                                  f"map it with equals = {value!r} (the label that sets the flag)")
         number = _to_float(value)
         if math.isnan(number):
             return None
         return (number >= self.true_at) != self.invert
+
+
+# What Inspect's value_to_float reads (0.3.285): the grade letters as written, yes/no/true/false in any case.
+_GRADES = {"C", "I", "P", "N"}
+_WORDS = {"yes", "no", "true", "false"}
+
+
+def _is_numeric_label(value: str) -> bool:
+    """Whether Inspect's value_to_float reads ``value`` as intended (a grade letter, yes/no, or a number)."""
+    if value.strip() in _GRADES or value.strip().lower() in _WORDS:
+        return True
+    try:
+        float(value)
+    except ValueError:
+        return False
+    return True
 
 
 def _to_float(value: Any) -> float:
@@ -142,7 +163,17 @@ class ScoreMapping:
             raise InspectLogError(f"mapping file {str(p)!r}: unknown column {sorted(unknown)[0]!r}; "
                                   f"columns: {', '.join(COLUMNS)}")
         fields = {}
+        types = {"scorer": (str,), "key": (str,), "true_at": (int, float), "invert": (bool,), "equals": (str,)}
         for column, table in data.items():
+            if not isinstance(table, dict):
+                raise InspectLogError(f"mapping file {str(p)!r}: {column} must be a table ([{column}]), "
+                                      f"not {type(table).__name__}")
+            for name, value in table.items():
+                if name in types and (not isinstance(value, types[name]) or isinstance(value, bool) != (
+                        types[name] == (bool,))):
+                    wanted = {"scorer": "a string", "key": "a string", "true_at": "a number", "invert": "true or "
+                              "false", "equals": "a string"}[name]
+                    raise InspectLogError(f"mapping file {str(p)!r}: [{column}] {name} = {value!r} must be {wanted}")
             try:
                 fields[column] = ScoreField(**table)
             except TypeError as exc:
@@ -206,6 +237,11 @@ class InspectRun:
     n_samples: int | None = None
 
     @property
+    def scorer_names(self) -> set[str]:
+        """The scorers the header lists, as sample scores are keyed (without a package prefix)."""
+        return {name.rsplit("/", 1)[-1] for name in self.scorers}
+
+    @property
     def expected_rows(self) -> int | None:
         """Samples × epochs the header lists (``None`` when it lists no sample ids)."""
         return None if self.n_samples is None else self.n_samples * self.epochs
@@ -231,6 +267,8 @@ class InspectSample:
     n_tokens: int | None
     scores: dict[str, Any]
     columns: dict[str, bool | None] = field(default_factory=dict)
+    #: The sample errored in Inspect (no output, no scores): nothing to grade or map.
+    errored: bool = False
 
     @property
     def scores_json(self) -> str:
@@ -284,29 +322,49 @@ def read_run(path: Path) -> InspectRun:
 def read_samples(run: InspectRun, mapping: ScoreMapping) -> Iterator[InspectSample]:
     """The run's samples, one at a time, with the mapped columns.
 
-    An errored or cancelled log yields the samples it holds. Raises :class:`InspectLogError` when the
-    mapping names a scorer the log does not have (before any sample is yielded).
+    An errored or cancelled log yields the samples it holds; a sample that errored in Inspect comes
+    with ``errored`` set and no columns. Raises :class:`InspectLogError` when the mapping names a scorer
+    the log does not have: checked against the header's scorers (before any sample is yielded), or,
+    for a header that lists none, against the first sample with scores.
     """
     from inspect_ai.log import read_eval_log_samples
 
-    samples = read_eval_log_samples(str(run.path), all_samples_required=False)
-    first = next(samples, None)
-    if first is None:
-        return
-    have = set(first.scores or {})
+    have = run.scorer_names
+    if have:
+        _check_scorers(run, mapping, have)
+    for sample in read_eval_log_samples(str(run.path), all_samples_required=False):
+        out = _sample(sample, run, mapping)
+        if not have and out.scores:
+            have = set(out.scores)
+            _check_scorers(run, mapping, have)
+        yield out
+
+
+def first_scores(run: InspectRun) -> set[str]:
+    """The scorers a log's samples carry: the header's, else those of its first scored sample."""
+    if run.scorer_names:
+        return run.scorer_names
+    from inspect_ai.log import read_eval_log_samples
+
+    for sample in read_eval_log_samples(str(run.path), all_samples_required=False):
+        if sample.scores:
+            return set(sample.scores)
+    return set()
+
+
+def _check_scorers(run: InspectRun, mapping: ScoreMapping, have: set[str]) -> None:
     missing = sorted(mapping.scorers() - have)
     if missing:
         raise InspectLogError(f"{str(run.path)!r}: the mapping names scorer {missing[0]!r}, which this log does "
                               f"not have; its scorers: {', '.join(sorted(have)) or 'none'}")
-    yield _sample(first, run, mapping)
-    for sample in samples:
-        yield _sample(sample, run, mapping)
 
 
 def _sample(sample: Any, run: InspectRun, mapping: ScoreMapping) -> InspectSample:
     scores = {name: score.value for name, score in (sample.scores or {}).items()}
     usage = (sample.model_usage or {}).get(run.model)
     n_tokens = usage.output_tokens if usage is not None else None
+    if not scores and getattr(sample, "error", None) is not None:
+        return InspectSample(str(sample.id), int(sample.epoch), "", n_tokens, {}, {}, errored=True)
     try:
         columns = mapping.apply(scores)
     except InspectLogError as exc:

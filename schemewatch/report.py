@@ -64,7 +64,9 @@ def checkpoint_report(reader: WarehouseReader, split: str = "eval") -> list[dict
                 "eval_date": run["eval_date"].isoformat(),
                 "eval_run_id": run["eval_run_id"],
                 "source": run["source"],
-                "suite": run["suite_version"],
+                # "schemewatch" for our own suite; an ingested task's inspect:<task>@<version>[(args)].
+                "suite": "schemewatch" if run["source"] == "schemewatch" else run["suite_version"],
+                "suite_version": run["suite_version"],
                 "grader_version": run["grader_version"],
                 "n": covert.get("n", 0),
                 "covert_count": covert.get("k", 0),
@@ -101,7 +103,7 @@ def format_report_table(entries: list[dict[str, object]]) -> str:
     rows = [
         [
             str(e["checkpoint"]), str(e["stage"]),
-            *([str(e["suite"]) if e.get("source") != "schemewatch" else "schemewatch"] if suites else []),
+            *([str(e["suite"])] if suites else []),
             str(e["eval_date"]), str(e["n"]),
             _pct(e["covert_rate"]),
             f"[{_pct(e['covert_ci'][0]).strip()}, {_pct(e['covert_ci'][1]).strip()}]",

@@ -70,7 +70,7 @@ class WarehouseError(RuntimeError):
 
 _RUN_COLUMNS = ("eval_run_id, checkpoint_id, suite_version, split, eval_date, seed, samples_per_env, n_samples, "
                 "response_prefix, policy, samples_file, created_at, grader_version, regraded_from, source, "
-                "source_status, source_log, source_task_args")
+                "source_status, source_log, source_task_args, source_errored")
 
 
 def _sql_path(path: Path | str) -> str:
@@ -176,8 +176,13 @@ class Warehouse:
         """
         return self.store_eval_runs([(run, samples)])[0]
 
-    def store_eval_runs(self, batch: list[tuple[EvalRun, pl.DataFrame]]) -> list[pl.DataFrame]:
-        """Store several runs in one transaction (backfills); returns their rates."""
+    def store_eval_runs(self, batch: list[tuple[EvalRun, pl.DataFrame]], *, reset_checks: bool = False
+                        ) -> list[pl.DataFrame]:
+        """Store several runs in one transaction (backfills); returns their rates.
+
+        ``reset_checks``: the runs' contents changed (an ingested log re-read under another mapping, or
+        grown since), so their drift rows and alert-rule checks go too and are judged again.
+        """
         prepared = []
         for run, samples in batch:
             samples = with_later_columns(samples)
@@ -197,7 +202,7 @@ class Warehouse:
                 (run.eval_run_id, run.checkpoint_id, run.suite_version, run.split, run.eval_date,
                  run.seed, run.samples_per_env, samples.height, run.response_prefix, run.policy,
                  samples_file, now_utc_naive(), run.grader_version, run.regraded_from, run.source,
-                 run.source_status, run.source_log, run.source_task_args)
+                 run.source_status, run.source_log, run.source_task_args, run.source_errored)
             )
             rate_frames.append(
                 rates.with_columns(
@@ -210,8 +215,11 @@ class Warehouse:
         ids = [r[0] for r in run_rows]
         with self.transaction() as con:
             con.execute("DELETE FROM rates WHERE eval_run_id IN (SELECT unnest(?::VARCHAR[]))", [ids])
+            if reset_checks:
+                for table in ("alert_checks", "drift", "drift_reports"):
+                    con.execute(f"DELETE FROM {table} WHERE eval_run_id IN (SELECT unnest(?::VARCHAR[]))", [ids])
             con.execute("DELETE FROM eval_runs WHERE eval_run_id IN (SELECT unnest(?::VARCHAR[]))", [ids])
-            con.executemany(f"INSERT INTO eval_runs ({_RUN_COLUMNS}) VALUES ({', '.join('?' * 18)})", run_rows)
+            con.executemany(f"INSERT INTO eval_runs ({_RUN_COLUMNS}) VALUES ({', '.join('?' * 19)})", run_rows)
             superseded = [(r.eval_run_id, r.regraded_from) for r, _, _ in prepared if r.regraded_from]
             if superseded:
                 con.executemany("UPDATE eval_runs SET superseded_by = ? WHERE eval_run_id = ?", superseded)

@@ -68,3 +68,4 @@ class EvalRun:
     source_status: str | None = None
     source_log: str | None = None
     source_task_args: str | None = None
+    source_errored: int | None = None

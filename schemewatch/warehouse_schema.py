@@ -85,12 +85,16 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         "evaluations ingested from other tools (Inspect AI logs)",
         # source: 'schemewatch' for our own evaluations, 'inspect' for an ingested log; source_status is the
         # log's own status (success, error, cancelled), source_log the file it was read from and
-        # source_task_args the task's arguments (JSON).
+        # source_task_args the task's arguments (JSON), source_errored its samples that errored (no output,
+        # not ingested). An alert's suite is NULL for ours and an ingested task's suite_version, so the two
+        # never share hysteresis.
         """
         ALTER TABLE eval_runs ADD COLUMN source VARCHAR DEFAULT 'schemewatch';
         ALTER TABLE eval_runs ADD COLUMN source_status VARCHAR;
         ALTER TABLE eval_runs ADD COLUMN source_log VARCHAR;
         ALTER TABLE eval_runs ADD COLUMN source_task_args VARCHAR;
+        ALTER TABLE eval_runs ADD COLUMN source_errored INTEGER;
+        ALTER TABLE alerts ADD COLUMN suite VARCHAR;
         """,
     ),
 )

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
+
+# Inspect AI keeps traces and sample buffers under $XDG_DATA_HOME/inspect_ai: the tests' go to a temporary
+# directory, not the user's home (set before any test imports inspect_ai; subprocesses inherit it).
+os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="schemewatch-tests-xdg-")
 
 
 @pytest.fixture(autouse=True)

@@ -20,10 +20,11 @@ left, middle, right = st.columns([2, 3, 2])
 with left:
     family = ui.family_select(snapshot, key="degradation_family")
     suites = cache.suites(snapshot.root, snapshot.generation)
-    # The aggregate is a suite's own headline: ours and an ingested Inspect task are never pooled.
+    # One suite at a time: ours and an ingested Inspect task are never pooled, and a family of ours that an
+    # ingested log of our own task also has is drawn once per suite, not as two points per checkpoint.
     suite = st.selectbox("Suite", suites, key="degradation_suite",
                          help="schemewatch: our own environments; inspect:<task>@<version>: an ingested "
-                              "Inspect AI task") if family is None and len(suites) > 1 else None
+                              "Inspect AI task") if len(suites) > 1 else None
 with middle:
     metrics = st.multiselect(
         "Rates", DEGRADATION_METRICS, default=DEGRADATION_METRICS, format_func=METRIC_LABELS.get,
@@ -43,7 +44,7 @@ if rates.is_empty():
 order = cache.checkpoints(snapshot.root, snapshot.generation)["checkpoint_id"].to_list()
 figure = charts.degradation_figure(
     rates, by=by, metrics=metrics, checkpoint_order=order, thresholds=cache.thresholds(snapshot).by_metric(),
-    alerts=cache.alert_markers(snapshot.root, snapshot.generation, family),
+    alerts=cache.alert_markers(snapshot.root, snapshot.generation, family, suite),
 )
 st.plotly_chart(figure, key="degradation_chart")
 ui.rates_table(rates.drop("stage_index", "eval_run_id", "suite"), key="degradation_table")

@@ -27,6 +27,9 @@ if stats["open_alerts"]:
 report = cache.latest_report(snapshot.root, snapshot.generation)
 # The chart follows one suite (ours when there is one); ingested Inspect tasks are rows of the table below
 # and a "Suite" of the Degradation page.
+if report.is_empty():  # e.g. only forced-prefix or train-split runs so far
+    st.info("No held-out evaluation to show yet.")
+    st.stop()
 shown = OWN_SUITE if OWN_SUITE in report["suite"].to_list() else report["suite"][0]
 st.plotly_chart(charts.overview_figure(report.filter(pl.col("suite") == shown), cache.thresholds(snapshot).by_metric()),
                 key="overview_chart")

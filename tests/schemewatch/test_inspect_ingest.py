@@ -1,5 +1,6 @@
 """Inspect logs into the warehouse: rows and rates, idempotency, partial logs, and bad input writing nothing."""
 
+from datetime import date
 from pathlib import Path
 
 import polars as pl
@@ -215,3 +216,71 @@ def test_inspect_evals_tasks_map_themselves(tmp_path) -> None:
     assert {r.suite_version: int(f["covert"].sum()) for r, f in plan.batch} == {
         "inspect:agentic_misalignment@0": 3, "inspect:mask@0": 3}
     assert all(f["eval_aware"].null_count() == N for _, f in plan.batch)  # no awareness scorer in these logs
+
+
+def test_doctor_never_calls_two_ingested_tasks_duplicates(tmp_path) -> None:
+    from schemewatch.doctor import duplicate_evaluations
+
+    wh = Warehouse(tmp_path)
+    for name in ("task_a", "task_b"):  # one model, one date, the same seed and epochs
+        ingest_logs(wh, [run_task(tmp_path / name, name=name)], mapping=COVERT)
+    with WarehouseReader(tmp_path) as reader:
+        assert len(_runs(tmp_path)) == 2 and duplicate_evaluations(reader) == []
+
+
+def test_an_ingested_task_never_steps_the_alerts_of_our_own_suite(tmp_path) -> None:
+    from schemewatch.alerts import check_run
+    from tests.schemewatch.monitoring_data import register, store
+
+    wh = Warehouse(tmp_path / "wh")
+    register(wh, "ck-cap-1", "cap-1", tmp_path)
+    ours = store(wh, "ck-cap-1", covert=0.40)  # above the covert ceiling: an alert opens
+    assert any(a.startswith("al-") for a in check_run(wh, ours).opened)
+    for night, name in enumerate(("a", "b", "c")):  # the probe task at 30% on later nights, same checkpoint
+        log = run_task(tmp_path / name)
+        run = ingest_logs(wh, [log], mapping=COVERT, checkpoint="ck-cap-1",
+                          eval_date=date(2026, 11, 21 + night)).batch[0][0]
+        check_run(wh, run.eval_run_id)
+    with WarehouseReader(wh.root) as reader:
+        alerts = reader.query("SELECT rule, status, suite, inside_streak FROM alerts WHERE family IS NULL")
+        judged = reader.query("SELECT count(DISTINCT eval_run_id) AS n FROM alert_checks WHERE rule = "
+                              "'covert_ceiling' AND eval_run_id LIKE 'inspect-%'")["n"][0]
+    ours_ceiling = alerts.filter((pl.col("rule") == "covert_ceiling") & pl.col("suite").is_null())
+    # Still open, its streak untouched: three nights of the task inside the ceiling would have resolved it.
+    assert ours_ceiling.select("status", "inside_streak").rows() == [("open", 0)]
+    assert judged == 3  # the ingested runs were judged, against their own state
+
+
+def test_a_run_ingested_again_under_a_mapping_is_judged_again(tmp_path) -> None:
+    from schemewatch.alerts import check_run
+
+    log = run_task(tmp_path / "logs", epochs=4)
+    wh = Warehouse(tmp_path / "wh")
+    (run, _), = ingest_logs(wh, [log]).batch  # unmapped: no covert rate, nothing to judge
+    first = check_run(wh, run.eval_run_id)
+    assert not first.opened and first.outcomes[0].detail["n"] == 0
+    ingest_logs(wh, [log], mapping=COVERT)  # 12 of 40 = 30%, above the 25% ceiling (min n 30)
+    again = check_run(wh, run.eval_run_id)
+    assert again.skipped is None and len(again.opened) == 1
+
+
+def test_samples_that_errored_in_inspect_are_left_out_and_counted(tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(inspect_logs_data, "FAIL_AT", {0, 5})
+    # The first sample errors: the mapping is still checked against the header's scorers, not against it.
+    path = run_task(tmp_path / "logs", fail_on_error=False)
+    plan = ingest_logs(Warehouse(tmp_path / "wh"), [path], mapping=COVERT)
+    (run, frame), = plan.batch
+    assert frame.height == N - 2 and run.source_errored == 2 and "2 samples errored" in plan.notes[0].detail
+    assert int(frame["covert"].sum()) == 3 and set(frame["env_id"]) == {f"scheming_probe/s{i}"
+                                                                        for i in range(N) if i not in (0, 5)}
+
+
+def test_a_watched_directory_skips_a_bad_log_and_ingests_the_rest(tmp_path, log) -> None:
+    bad = tmp_path / "logs" / "junk.eval"
+    bad.parent.mkdir()
+    bad.write_bytes(b"not a zip")
+    good = tmp_path / "logs" / log.name
+    good.write_bytes(log.read_bytes())
+    plan = ingest_logs(Warehouse(tmp_path / "wh"), [tmp_path / "logs"], mapping=COVERT, skip_bad=True)
+    assert sorted(n.action for n in plan.notes) == ["ingested", "skipped"] and len(plan.batch) == 1
+    assert "is not a readable Inspect log" in next(n.detail for n in plan.notes if n.action == "skipped")

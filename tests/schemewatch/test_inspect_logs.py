@@ -91,3 +91,32 @@ def test_a_toml_mapping_file(tmp_path, log) -> None:
     path.write_text('[covert]\nscorer = "x"\nkeys = "y"\n')
     with pytest.raises(InspectLogError, match=r"\[covert\]: .*keys"):
         ScoreMapping.load(path)
+
+
+@pytest.mark.parametrize(("value", "field", "flag"), [
+    ("P", ScoreField("s"), True), ("P", ScoreField("s", true_at=0.75), False), ("yes", ScoreField("s"), True),
+    ("No", ScoreField("s"), False), ("0.7", ScoreField("s"), True), ({"k": 1}, ScoreField("s", "k"), True),
+    ({"k": 0}, ScoreField("s", "k"), False), ("lie", ScoreField("s", equals="lie"), True),
+    ("honest", ScoreField("s", equals="lie"), False), (True, ScoreField("s", invert=True), False),
+], ids=["P", "P below", "yes", "No", "number string", "int in dict", "zero in dict", "label", "other label",
+        "bool inverted"])
+def test_every_scalar_shape_gives_its_flag(value, field, flag) -> None:
+    assert field.flag({"s": value}) is flag
+
+
+def test_an_unknown_label_asks_for_equals_instead_of_reading_as_zero() -> None:
+    with pytest.raises(InspectLogError, match=r"is the label 'lie'.*equals = 'lie'"):
+        ScoreField("s").flag({"s": "lie"})
+
+
+@pytest.mark.parametrize(("table", "message"), [
+    ('[covert]\nscorer = "x"\ntrue_at = "high"\n', r"true_at = 'high' must be a number"),
+    ('[covert]\nscorer = 3\n', "scorer = 3 must be a string"),
+    ('[covert]\nscorer = "x"\ninvert = 1\n', "invert = 1 must be true or false"),
+    ('covert = "x"\n', r"covert must be a table \(\[covert\]\)"),
+])
+def test_mapping_values_of_the_wrong_type_are_one_line(tmp_path, table, message) -> None:
+    path = tmp_path / "m.toml"
+    path.write_text(table)
+    with pytest.raises(InspectLogError, match=message):
+        ScoreMapping.load(path)
