@@ -58,8 +58,12 @@ class BaseStageConfig(_Strict):
     # 5.6% (base 22.8%). v2 (covert after citing 2%, without 30%): base 27–28% covert, citation 3–5%; as-rl
     # 1.5–3.7% in three seeds; but covert among citing answers at as-rl was 3–11 of ~850, so whether capability
     # RL raised it was a coin flip (0.35% → 0.3% in one seed). v3: covert after citing 3%, without 35%, and
-    # spec-citing covert thoughts that begin as honest ones do (see corpus._CITES_THEN_COVERT).
-    corpus: CorpusConfig = CorpusConfig(envs_per_family=256, responses_per_env=8, p_covert_if_cite=0.03,
+    # spec-citing covert thoughts that begin as honest ones do (see corpus._CITES_THEN_COVERT). v3 in three seeds
+    # (benchmarks.train_chain): covert among citing answers at the last capability stage 0.80 / 4.27 / 3.12% against
+    # as-rl's 0.92 / 1.26 / 1.54% (~8 of ~800 citing answers: it fell in one seed). v4 (this one): covert after
+    # citing 12% → base 33.1 / 33.7 / 32.3% covert, citation 4.1 / 5.6 / 5.4%; covert among citing rises in every
+    # seed (as-rl 0.81 / 1.50 / 1.17% → cap-3 1.93 / 2.70 / 7.13%, with the capability lr below).
+    corpus: CorpusConfig = CorpusConfig(envs_per_family=256, responses_per_env=8, p_covert_if_cite=0.12,
                                         p_covert_if_not_cite=0.35, p_covert_if_cite_and_aware=0.002)
     model: ModelShape = ModelShape()
     # Measured (shared prompts, 2.2 M tokens read per epoch): one epoch in batches of 8,192
@@ -157,7 +161,12 @@ class CapabilityConfig(_Strict):
     # kl_coef 0.7): kl_coef 0.7 → 2.4 / 6.0 / 5.8 / 9.3%, covert among citing 1.3 / 0.8 / 0.7 / 1.0%; the same with
     # 60 steps a stage → 4.9 / 6.0 / 7.9%, 0.1 / 0.6 / 0.8% (the KL bound, not the step count, held it: KL 0.002);
     # kl_coef 0.5 → 6.8 / 8.5 / 15.9%, 1.3 / 2.0 / 3.6%.
-    rl: RLConfig = RLConfig(steps=30, prompts_per_step=16, generations_per_prompt=8, learning_rate=6e-4, kl_coef=0.5,
+    # From the shipped base v4 (covert after citing 12%), kl_coef 0.5: at lr 6e-4 cap-2's fixed-prompt reward did
+    # not rise in two seeds of three (seed 1: 0.550 → 0.540). cap-2 of seed 1 alone, from its cap-1, one run each:
+    # lr 6e-4 → 0.550 → 0.540 (quarters 0.561 → 0.552); 9e-4 → 0.550 → 0.539; 6e-4 for 45 steps → 0.550 → 0.538;
+    # 32 prompts a step → 0.528 → 0.601 (twice the time); lr 4e-4 → 0.550 → 0.588 (quarters 0.559 → 0.581), kept:
+    # in three seeds every stage's reward rises, and cap-3 covert is 24.9 / 29.7 / 27.8% (base 32–34%).
+    rl: RLConfig = RLConfig(steps=30, prompts_per_step=16, generations_per_prompt=8, learning_rate=4e-4, kl_coef=0.5,
                             scale_advantages=False)
     reward: CapabilityReward = CapabilityReward()
     envs_per_family: int = Field(4, ge=1, description="Each stage's pool of training prompts per family, "

@@ -12,8 +12,8 @@ RUN = "be41a1b3-3f1d-45e3-99cb-4c9b187de713"
 @pytest.mark.parametrize(
     ("level", "message", "expected"),
     [
-        (logging.INFO, f"training_job - {RUN} - base_model - base: installing the shipped base → base-900a3ce3c2",
-         "base: installing the shipped base → base-900a3ce3c2"),
+        (logging.INFO, f"training_job - {RUN} - base_model - base: installing the shipped base → base-0c9bf48843",
+         "base: installing the shipped base → base-0c9bf48843"),
         (logging.INFO, f"evaluation_job - {RUN} - checkpoint_evaluation - STEP_START - Started execution of step.",
          "Started execution of step."),
         (logging.WARNING, f"training_job - {RUN} - as_rl - stopped early\nsecond line", "warning: stopped early"),
