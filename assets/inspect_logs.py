@@ -26,7 +26,7 @@ from dagster import (
 from assets.evaluation import date_partitions
 from assets.resources import WarehouseResource, WorldResource
 from schemewatch.alerts import check_run
-from schemewatch.checkpoints import CheckpointNotFoundError, CheckpointStore
+from schemewatch.checkpoints import CheckpointStore
 from schemewatch.drift import DriftError, compute_drift
 from schemewatch.inspect_ingest import LogPartition, ingest_logs, ingested_runs_of, logs_of_partition
 from schemewatch.inspect_logs import ScoreMapping
@@ -58,12 +58,7 @@ def inspect_target(context: AnyContext) -> LogPartition:
 def filed_checkpoint(cfg: WorldConfig) -> str | None:
     """``[inspect] checkpoint`` as a checkpoint id (an alias like ``cap-3`` resolved in this data directory)."""
     name = cfg.inspect.checkpoint
-    if name is None:
-        return None
-    try:
-        return CheckpointStore(cfg.paths.checkpoints_dir).resolve(name).id
-    except CheckpointNotFoundError:
-        return name  # a model this data directory did not train: filed under the name given
+    return CheckpointStore(cfg.paths.checkpoints_dir).id_or_name(name) if name is not None else None
 
 
 def mapping_of(cfg: WorldConfig) -> ScoreMapping | None:

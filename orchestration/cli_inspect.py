@@ -58,7 +58,7 @@ def ingest_inspect(ctx: click.Context, paths: tuple[Path, ...], checkpoint: str 
       inspect eval schemewatch/covert_actions --model hf/local -M model_path=data/checkpoints/<id>
       schemewatch ingest-inspect ./logs --checkpoint cap-3   # our own task's logs need no mapping
     """
-    from schemewatch.checkpoints import CheckpointNotFoundError, CheckpointStore
+    from schemewatch.checkpoints import CheckpointStore
     from schemewatch.clock import check_eval_date
 
     try:
@@ -69,12 +69,8 @@ def ingest_inspect(ctx: click.Context, paths: tuple[Path, ...], checkpoint: str 
     from schemewatch.warehouse import Warehouse
 
     paths_cfg = data_paths(ctx)
-    checkpoint_id = checkpoint
-    if checkpoint is not None:
-        try:
-            checkpoint_id = CheckpointStore(paths_cfg.checkpoints_dir).resolve(checkpoint).id
-        except CheckpointNotFoundError:
-            checkpoint_id = checkpoint  # a model this data directory did not train: filed under the name given
+    # An alias of this data directory becomes its id; a model it did not train is filed under the name given.
+    checkpoint_id = CheckpointStore(paths_cfg.checkpoints_dir).id_or_name(checkpoint) if checkpoint else None
     try:
         when = check_eval_date(eval_date.date()) if eval_date else None
     except ValueError as exc:

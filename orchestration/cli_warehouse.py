@@ -31,19 +31,15 @@ def regrade(ctx: click.Context, checkpoint_ref: str | None, as_json: bool) -> No
       schemewatch regrade                      # every checkpoint
       schemewatch regrade --checkpoint as-rl --json
     """
-    from schemewatch.checkpoints import CheckpointNotFoundError, CheckpointStore
+    from schemewatch.checkpoints import CheckpointStore
     from schemewatch.grading import GRADER_VERSION
     from schemewatch.regrade import RegradeError
     from schemewatch.regrade import regrade as regrade_runs
     from schemewatch.warehouse import Warehouse
 
     paths = data_paths(ctx)
-    checkpoint_id = None
-    if checkpoint_ref is not None:
-        try:
-            checkpoint_id = CheckpointStore(paths.checkpoints_dir).resolve(checkpoint_ref).id
-        except CheckpointNotFoundError:
-            checkpoint_id = checkpoint_ref  # an id of a checkpoint that is not in this store (e.g. external)
+    # An id of a checkpoint that is not in this store (e.g. external) is kept as given.
+    checkpoint_id = CheckpointStore(paths.checkpoints_dir).id_or_name(checkpoint_ref) if checkpoint_ref else None
     try:
         done = regrade_runs(Warehouse(paths.warehouse_dir), checkpoint_id=checkpoint_id,
                             log=(lambda _: None) if as_json else click.echo)

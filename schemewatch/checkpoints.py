@@ -157,6 +157,19 @@ class CheckpointStore:
         found = [read_checkpoint(p) for p in self.root.iterdir() if (p / META_FILE).is_file()]
         return sorted(found, key=lambda c: (c.stage_index, c.id))
 
+    def id_or_name(self, ref: str) -> str:
+        """The id of the checkpoint ``ref`` names (alias, id or checkpoint directory); else ``ref`` itself.
+
+        For runs filed under a model this store did not train (an Inspect log's model, an endpoint's
+        name): such a name is kept as given, never read as a path.
+        """
+        aliases = self.aliases()
+        if ref in aliases:
+            return aliases[ref]
+        if (self.root / ref / META_FILE).is_file() or (Path(ref) / META_FILE).is_file():
+            return self.resolve(ref).id
+        return ref
+
     def resolve(self, ref: str) -> CheckpointInfo:
         """A checkpoint by directory path, alias or id.
 

@@ -17,8 +17,8 @@ from dashboards.pages_registry import page  # noqa: E402
 from schemewatch.inspect_ingest import ingest_logs  # noqa: E402
 from schemewatch.inspect_logs import ScoreField, ScoreMapping  # noqa: E402
 from schemewatch.warehouse import Warehouse  # noqa: E402
-from tests.dashboards.devtools import DevTools, find_chromium, headless_chromium, served_dashboard  # noqa: E402
-from tests.dashboards.test_browser import artefacts  # noqa: E402, F401 - the artefacts folder fixture
+from tests.dashboards.devtools import DevTools, find_chromium, served_dashboard  # noqa: E402
+from tests.dashboards.test_browser import artefacts, browser  # noqa: E402, F401 - the shared fixtures
 from tests.dashboards.warehouse_fixture import FixtureInfo, small_warehouse  # noqa: E402
 from tests.schemewatch.inspect_logs_data import run_task  # noqa: E402
 
@@ -38,21 +38,13 @@ def with_inspect(tmp_path_factory: pytest.TempPathFactory) -> FixtureInfo:
 
 
 @pytest.fixture(scope="module")
-def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevTools]:
-    profile = tmp_path_factory.mktemp("chromium-inspect") / "profile"
-    profile.mkdir()
-    with headless_chromium(CHROMIUM, profile) as devtools:
-        yield devtools
-
-
-@pytest.fixture(scope="module")
 def app_url(with_inspect: FixtureInfo, artefacts: Path) -> Iterator[str]:  # noqa: F811
     with served_dashboard(with_inspect.root, artefacts / "streamlit-inspect.log") as url:
         yield url
 
 
 @pytest.mark.parametrize("label", ["Overview", "Families", "Degradation"])
-def test_the_ingested_task_shows_beside_our_families(label: str, app_url: str, browser: DevTools,
+def test_the_ingested_task_shows_beside_our_families(label: str, app_url: str, browser: DevTools,  # noqa: F811
                                                      artefacts: Path, with_inspect: FixtureInfo) -> None:  # noqa: F811
     entry = page(label) if label != "Overview" else next(p for p in _pages() if p.default)
     state = browser.open(f"{app_url}/{entry.url_path}")

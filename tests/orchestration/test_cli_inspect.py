@@ -66,3 +66,10 @@ def test_bad_input_is_one_line_exit_2_nothing_written(tmp_path, logs, args, mess
     lines = out.stderr.strip().splitlines()
     assert lines[-1].startswith("error: ") and message in lines[-1] and "Traceback" not in out.stderr
     assert not (tmp_path / "data" / "warehouse" / "samples").exists()
+
+
+def test_a_model_name_with_a_slash_is_filed_as_given(tmp_path, logs) -> None:
+    out = run(tmp_path, "ingest-inspect", str(logs[0]), "--checkpoint", "org/model-x", "--json")
+    assert out.returncode == 0, out.stderr
+    report = json.loads(run(tmp_path, "report", "--json").stdout)["checkpoints"]
+    assert [e["checkpoint"] for e in report] == ["org/model-x"]
