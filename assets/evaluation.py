@@ -42,12 +42,17 @@ def partition_key(checkpoint_id: str, eval_date: date) -> MultiPartitionKey:
     return MultiPartitionKey({"checkpoint": checkpoint_id, "date": eval_date.isoformat()})
 
 
+def partition_dimensions(context: AnyContext, partitions: MultiPartitionsDefinition) -> dict[str, str]:
+    """The key of each dimension of the multi-partition being materialised (or checked)."""
+    key = context.partition_key
+    if not isinstance(key, MultiPartitionKey):  # a check's context may hand over the key as a string
+        key = partitions.get_partition_key_from_str(key)
+    return key.keys_by_dimension
+
+
 def evaluation_target(context: AnyContext, world: WorldConfig) -> tuple[CheckpointInfo, date]:
     """The checkpoint and date of the partition being materialised."""
-    key = context.partition_key
-    if not isinstance(key, MultiPartitionKey):
-        key = evaluation_partitions.get_partition_key_from_str(key)
-    keys = key.keys_by_dimension
+    keys = partition_dimensions(context, evaluation_partitions)
     info = CheckpointStore(world.paths.checkpoints_dir).resolve(keys["checkpoint"])
     return info, date.fromisoformat(keys["date"])
 

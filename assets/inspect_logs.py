@@ -13,7 +13,6 @@ The ``inspect_log_sensor`` adds the partitions as logs appear.
 from datetime import date
 
 from dagster import (
-    AssetCheckExecutionContext,
     AssetExecutionContext,
     DynamicPartitionsDefinition,
     MaterializeResult,
@@ -23,7 +22,7 @@ from dagster import (
     asset,
 )
 
-from assets.evaluation import date_partitions
+from assets.evaluation import AnyContext, date_partitions, partition_dimensions
 from assets.resources import WarehouseResource, WorldResource
 from schemewatch.alerts import check_run
 from schemewatch.checkpoints import CheckpointStore
@@ -38,8 +37,6 @@ GROUP = "inspect"
 inspect_models = DynamicPartitionsDefinition(name="inspect_models")
 inspect_partitions = MultiPartitionsDefinition({"model": inspect_models, "date": date_partitions})
 
-AnyContext = AssetExecutionContext | AssetCheckExecutionContext
-
 
 def inspect_partition_key(partition: LogPartition) -> MultiPartitionKey:
     """The Dagster partition of one model (or filed checkpoint) on one date."""
@@ -48,10 +45,7 @@ def inspect_partition_key(partition: LogPartition) -> MultiPartitionKey:
 
 def inspect_target(context: AnyContext) -> LogPartition:
     """The partition being materialised (or checked)."""
-    key = context.partition_key
-    if not isinstance(key, MultiPartitionKey):
-        key = inspect_partitions.get_partition_key_from_str(key)
-    keys = key.keys_by_dimension
+    keys = partition_dimensions(context, inspect_partitions)
     return LogPartition(keys["model"], date.fromisoformat(keys["date"]))
 
 

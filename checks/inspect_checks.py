@@ -33,10 +33,7 @@ def ingested_samples_meet_expectations(context: AssetCheckExecutionContext,
                                   "WHERE eval_run_id = ?", [run_id]).row(0, named=True)
             try:
                 header = read_run(Path(stored["source_log"]))
-                complete = header.complete
-                # Samples that errored in Inspect (no output) are not ingested.
-                expected = (header.expected_rows - (stored["source_errored"] or 0)
-                            if header.expected_rows is not None else None)
+                complete, expected = header.complete, header.rows_to_ingest(stored["source_errored"] or 0)
             except InspectLogError:  # the log moved since: check what does not need its header
                 expected, complete = None, stored["source_status"] == "success"
             result = validate_ingested_samples(reader.run_samples(run_id), run_id, expected_rows=expected,

@@ -21,7 +21,7 @@ import polars as pl
 
 from schemewatch.report import checkpoint_report
 from schemewatch.warehouse import WarehouseReader
-from schemewatch.warehouse_schema import latest_runs_sql
+from schemewatch.warehouse_schema import OWN_SUITE, latest_runs_sql
 
 DEGRADATION_METRICS: tuple[str, ...] = ("covert", "citation", "cited_covert", "aware", "incomplete")
 METRIC_LABELS: dict[str, str] = {
@@ -38,26 +38,22 @@ ALERT_STATUSES: tuple[str, ...] = ("open", "resolved")
 DEFAULT_SPLIT = "eval"
 
 
-#: Our own suite's label; an ingested Inspect task is labelled by its ``suite_version`` (``inspect:<task>@<v>``).
-OWN_SUITE = "schemewatch"
-_SUITE_LABEL = f"CASE WHEN r.source = '{OWN_SUITE}' THEN '{OWN_SUITE}' ELSE r.suite_version END"
-
-_DEGRADATION = f"""
-WITH {{ranked}}
+_DEGRADATION = """
+WITH {ranked}
 SELECT r.checkpoint_id, coalesce(c.stage, 'external') AS stage, coalesce(c.stage_index, -1) AS stage_index,
-       r.eval_date, r.eval_run_id, {_SUITE_LABEL} AS suite, t.metric, t.k, t.n, t.rate, t.ci_low, t.ci_high
+       r.eval_date, r.eval_run_id, r.suite, t.metric, t.k, t.n, t.rate, t.ci_low, t.ci_high
 FROM ranked r
 JOIN rates t ON t.eval_run_id = r.eval_run_id
 LEFT JOIN checkpoints c ON c.checkpoint_id = r.checkpoint_id
 WHERE t.metric IN (SELECT unnest(?::VARCHAR[])) AND t.family IS NOT DISTINCT FROM CAST(? AS VARCHAR)
-  AND (CAST(? AS VARCHAR) IS NULL OR {_SUITE_LABEL} = ?)
+  AND (CAST(? AS VARCHAR) IS NULL OR r.suite = ?)
 ORDER BY stage_index, r.checkpoint_id, r.eval_date, t.metric
 """
 
-_FAMILY_RATES = f"""
-WITH {{ranked}}
+_FAMILY_RATES = """
+WITH {ranked}
 SELECT r.checkpoint_id, coalesce(c.stage_index, -1) AS stage_index, r.eval_date, t.family,
-       {_SUITE_LABEL} AS suite, t.k, t.n, t.rate, t.ci_low, t.ci_high
+       r.suite, t.k, t.n, t.rate, t.ci_low, t.ci_high
 FROM ranked r
 JOIN rates t ON t.eval_run_id = r.eval_run_id
 LEFT JOIN checkpoints c ON c.checkpoint_id = r.checkpoint_id
@@ -123,8 +119,7 @@ def checkpoints(reader: WarehouseReader, split: str = DEFAULT_SPLIT) -> pl.DataF
 
 def suites(reader: WarehouseReader, split: str = DEFAULT_SPLIT) -> list[str]:
     """The suites with an ordinary evaluation: ours first (when there is one), then each ingested Inspect task."""
-    labels = reader.query(f"SELECT DISTINCT {_SUITE_LABEL} AS suite FROM ordinary_runs r WHERE r.split = ?",
-                          [split])["suite"].to_list()
+    labels = reader.query("SELECT DISTINCT suite FROM ordinary_runs WHERE split = ?", [split])["suite"].to_list()
     return sorted(labels, key=lambda s: (s != OWN_SUITE, s))
 
 

@@ -19,8 +19,8 @@ def check_plan(plan) -> None:  # noqa: ANN001 - schemewatch.inspect_ingest.Inges
 
     for run, samples in plan.batch:
         header = plan.headers[run.eval_run_id]
-        expected = header.expected_rows - (run.source_errored or 0) if header.expected_rows is not None else None
-        result = validate_ingested_samples(samples, run.eval_run_id, expected_rows=expected,
+        result = validate_ingested_samples(samples, run.eval_run_id,
+                                           expected_rows=header.rows_to_ingest(run.source_errored or 0),
                                            complete=header.complete)
         if not result.success:
             raise BadInput(f"{run.source_log}: the samples fail their data-quality checks ({result.summary()}); "

@@ -24,8 +24,9 @@ import polars as pl
 from schemewatch.alert_rules import DEFAULT_ALERTS, RuleOutcome, enabled_rules, evaluate_rules
 from schemewatch.clock import now_utc_naive
 from schemewatch.config import AlertsConfig, DriftConfig
-from schemewatch.drift import DEFAULT_DRIFT, INGESTED_SUITE_SQL, resolve_reference
+from schemewatch.drift import DEFAULT_DRIFT, resolve_reference
 from schemewatch.warehouse import Warehouse, WarehouseReader
+from schemewatch.warehouse_schema import OWN_SUITE, SUITE_SQL
 
 
 @dataclass(frozen=True)
@@ -61,10 +62,11 @@ def _iso(x: Any) -> Any:
     return x.isoformat() if isinstance(x, datetime | date) else x
 
 
-_ALERT_PAYLOAD = """
+_ALERT_PAYLOAD = f"""
 SELECT a.alert_id AS id, a.rule, a.metric, a.checkpoint_id AS checkpoint, coalesce(c.stage, 'external') AS stage,
-       a.suite, a.family, a.status, a.value, a.threshold, a.opened_at, a.resolved_at, a.eval_run_id,
-       a.resolved_eval_run_id, a.last_eval_run_id, a.last_value, a.inside_streak, e.eval_date, a.detail
+       coalesce(a.suite, '{OWN_SUITE}') AS suite, a.family, a.status, a.value, a.threshold, a.opened_at,
+       a.resolved_at, a.eval_run_id, a.resolved_eval_run_id, a.last_eval_run_id, a.last_value, a.inside_streak,
+       e.eval_date, a.detail
 FROM alerts a LEFT JOIN checkpoints c USING (checkpoint_id) LEFT JOIN eval_runs e ON e.eval_run_id = a.eval_run_id
 """
 
@@ -87,12 +89,12 @@ def _add_event(con: duckdb.DuckDBPyConnection, alert: str, event: str, eval_run_
 
 def _apply(
     con: duckdb.DuckDBPyConnection, eval_run_id: str, checkpoint_id: str, outcomes: list[RuleOutcome],
-    resolve_after: int, suite: str | None = None,
+    resolve_after: int, suite: str = OWN_SUITE,
 ) -> tuple[list[str], list[str]]:
     """Record ``outcomes`` for one evaluation and step each alert's hysteresis; (opened, resolved) ids.
 
-    An alert belongs to (rule, checkpoint, family, suite): ``suite`` is ``None`` for our own evaluations
-    and an ingested task's ``suite_version``, so an Inspect task never steps the state of ours.
+    An alert belongs to (rule, checkpoint, family, suite) (warehouse_schema.SUITE_SQL), so an ingested
+    Inspect task never steps the state of ours. Alerts stored before they had a suite are ours.
     """
     done = {r for (r,) in con.execute(
         "SELECT DISTINCT rule FROM alert_checks WHERE eval_run_id = ?", [eval_run_id]).fetchall()}
@@ -107,7 +109,7 @@ def _apply(
         (latest,) = con.execute(
             "SELECT max(r.eval_date) FROM alert_checks a JOIN eval_runs r USING (eval_run_id) "
             f"WHERE a.rule = ? AND a.checkpoint_id = ? AND a.family IS NOT DISTINCT FROM ? "
-            f"AND {INGESTED_SUITE_SQL} IS NOT DISTINCT FROM ?",
+            f"AND {SUITE_SQL} = ?",
             [o.rule, checkpoint_id, o.family, suite]).fetchone()
         if latest is not None and this_date < latest:
             # A backfilled older night: recorded, but the alert's state already reflects newer nights.
@@ -115,7 +117,7 @@ def _apply(
         elif o.crossed is not None:
             row = con.execute(
                 "SELECT alert_id, inside_streak FROM alerts WHERE status = 'open' AND rule = ? AND checkpoint_id = ? "
-                "AND family IS NOT DISTINCT FROM ? AND suite IS NOT DISTINCT FROM ?",
+                f"AND family IS NOT DISTINCT FROM ? AND coalesce(suite, '{OWN_SUITE}') = ?",
                 [o.rule, checkpoint_id, o.family, suite]).fetchone()
             if row is not None:
                 touched, streak = row[0], (0 if o.crossed else (row[1] or 0) + 1)
@@ -167,7 +169,7 @@ def check_run(
     with WarehouseReader(warehouse.root) as reader:
         runs = reader.query(
             "SELECT r.checkpoint_id, r.split, r.response_prefix, coalesce(c.stage, 'external') AS stage, "
-            f"{INGESTED_SUITE_SQL} AS ingested_suite "
+            f"{SUITE_SQL} AS suite "
             "FROM eval_runs r LEFT JOIN checkpoints c USING (checkpoint_id) WHERE r.eval_run_id = ?", [eval_run_id])
         if runs.is_empty():
             raise LookupError(f"evaluation run {eval_run_id!r} is not in the warehouse; store it first")
@@ -186,7 +188,7 @@ def check_run(
             return CheckResult(eval_run_id, [], [], [], "already checked")
         rates_sql = "SELECT family, metric, k, n, rate, ci_low, ci_high FROM rates WHERE eval_run_id = ?"
         current = reader.query(rates_sql, [eval_run_id])
-        reference_id = resolve_reference(reader, run["split"], drift_cfg, run["ingested_suite"])
+        reference_id = resolve_reference(reader, run["split"], drift_cfg, run["suite"])
         reference = reader.query(rates_sql, [reference_id]) if reference_id else None
         share = reader.query("SELECT drift_share FROM drift_reports WHERE eval_run_id = ?", [eval_run_id])
         sample_families = reader.run_samples(eval_run_id).select("family", "counts_in_aggregate").unique()
@@ -206,7 +208,7 @@ def check_run(
         return CheckResult(eval_run_id, [], [], [], "waiting for a reference or a drift report")
     with warehouse.transaction() as con:
         opened, resolved = _apply(con, eval_run_id, run["checkpoint_id"], outcomes, cfg.resolve_after,
-                                  run["ingested_suite"])
+                                  run["suite"])
     return CheckResult(eval_run_id, outcomes, opened, resolved)
 
 

@@ -39,7 +39,7 @@ def duplicate_evaluations(reader: WarehouseReader) -> list[DuplicateEvaluations]
     copy of a log never becomes a second run, and two tasks on one model and date are two evaluations.
     """
     runs = reader.query(
-        f"SELECT eval_run_id, n_samples, {', '.join(_KEY)} FROM ordinary_runs WHERE source = 'schemewatch' "
+        f"SELECT eval_run_id, n_samples, {', '.join(_KEY)} FROM ordinary_runs WHERE suite = 'schemewatch' "
         "ORDER BY created_at DESC, eval_run_id"
     )
     groups: dict[tuple, list[dict]] = {}

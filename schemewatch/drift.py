@@ -36,7 +36,7 @@ from schemewatch.drift_files import add_to_workspace, save_html
 from schemewatch.drift_report import DEFAULT_DRIFT, REPORT_COLUMNS, DriftError, build_report
 from schemewatch.warehouse import Warehouse, WarehouseReader
 from schemewatch.warehouse_records import DriftReport
-from schemewatch.warehouse_schema import DRIFT_COLUMNS
+from schemewatch.warehouse_schema import DRIFT_COLUMNS, OWN_SUITE, SUITE_SQL
 
 if TYPE_CHECKING:
     pass
@@ -80,26 +80,22 @@ _REFERENCE_CANDIDATES = """
 SELECT r.eval_run_id, r.checkpoint_id, c.stage
 FROM ordinary_runs r JOIN checkpoints c USING (checkpoint_id)
 WHERE r.split = ? AND c.stage IN (SELECT unnest(?::VARCHAR[]))
-  AND CASE WHEN CAST(? AS VARCHAR) IS NULL THEN r.source = 'schemewatch' ELSE r.suite_version = ? END
+  AND r.suite = ?
 ORDER BY r.eval_date, r.created_at, r.eval_run_id
 """
 
 
 def resolve_reference(reader: WarehouseReader, split: str, cfg: DriftConfig = DEFAULT_DRIFT,
-                      ingested_suite: str | None = None) -> str | None:
+                      suite: str = OWN_SUITE) -> str | None:
     """The reference evaluation run id for evaluations on ``split``, or ``None`` when there is none yet.
 
     ``cfg.reference_eval_run_id`` wins when set; otherwise the first ordinary
     evaluation (no forced prefix) of the first stage in ``cfg.reference_stages``
     that has one on this split. Deterministic: later evaluations never move it.
-    A run ingested from another tool (``ingested_suite``: its ``suite_version``) is
-    compared only with runs of that same task, and our own runs never with one.
+    The reference is a run of the same ``suite`` (warehouse_schema.SUITE_SQL): an ingested task is
+    compared only with runs of that task, and our own runs never with one.
     """
-    if ingested_suite is not None:
-        candidates = reader.query(_REFERENCE_CANDIDATES, [split, list(cfg.reference_stages), ingested_suite,
-                                                          ingested_suite])
-        return _first_of_stages(candidates, cfg)
-    if cfg.reference_eval_run_id is not None:
+    if suite == OWN_SUITE and cfg.reference_eval_run_id is not None:
         found = reader.query("SELECT eval_run_id FROM eval_runs WHERE eval_run_id = ?", [cfg.reference_eval_run_id])
         if found.is_empty():
             raise DriftError(
@@ -107,19 +103,12 @@ def resolve_reference(reader: WarehouseReader, split: str, cfg: DriftConfig = DE
                 "fix drift.reference_eval_run_id or evaluate it first"
             )
         return cfg.reference_eval_run_id
-    return _first_of_stages(reader.query(_REFERENCE_CANDIDATES, [split, list(cfg.reference_stages), None, None]), cfg)
-
-
-def _first_of_stages(candidates: pl.DataFrame, cfg: DriftConfig) -> str | None:
+    candidates = reader.query(_REFERENCE_CANDIDATES, [split, list(cfg.reference_stages), suite])
     for stage in cfg.reference_stages:
         of_stage = candidates.filter(pl.col("stage") == stage)
         if not of_stage.is_empty():
             return of_stage["eval_run_id"][0]
     return None
-
-
-#: Over ``eval_runs r``: the run's suite when it was ingested from another tool, else NULL.
-INGESTED_SUITE_SQL = "CASE WHEN coalesce(r.source, 'schemewatch') = 'schemewatch' THEN NULL ELSE r.suite_version END"
 
 
 # --- one evaluation, end to end -------------------------------------------------------------------
@@ -132,14 +121,14 @@ def _drift_inputs(
     with WarehouseReader(warehouse.root) as reader:
         run = reader.query(
             "SELECT r.eval_run_id, r.checkpoint_id, r.split, r.eval_date, coalesce(c.stage, 'external') AS stage, "
-            f"{INGESTED_SUITE_SQL} AS ingested_suite "
+            f"{SUITE_SQL} AS suite "
             "FROM eval_runs r LEFT JOIN checkpoints c USING (checkpoint_id) WHERE r.eval_run_id = ?",
             [eval_run_id],
         )
         if run.is_empty():
             raise DriftError(f"evaluation run {eval_run_id!r} is not in the warehouse; store it first")
         info = run.row(0, named=True)
-        reference_id = reference_run_id or resolve_reference(reader, info["split"], cfg, info["ingested_suite"])
+        reference_id = reference_run_id or resolve_reference(reader, info["split"], cfg, info["suite"])
         if reference_id is None:
             raise DriftError(
                 f"no reference evaluation on split {info['split']!r}: evaluate a checkpoint of stage "

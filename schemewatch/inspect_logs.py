@@ -246,6 +246,10 @@ class InspectRun:
         """Samples × epochs the header lists (``None`` when it lists no sample ids)."""
         return None if self.n_samples is None else self.n_samples * self.epochs
 
+    def rows_to_ingest(self, errored: int) -> int | None:
+        """The rows an ingest of this log should hold: samples × epochs, less those that errored in Inspect."""
+        return None if self.expected_rows is None else self.expected_rows - errored
+
     @property
     def eval_date(self) -> date:
         """The run's calendar day (UTC), from the log."""

@@ -5,15 +5,15 @@ from __future__ import annotations
 import math
 
 from schemewatch.warehouse import WarehouseReader
-from schemewatch.warehouse_schema import latest_runs_sql
+from schemewatch.warehouse_schema import OWN_SUITE, latest_runs_sql
 
 _LATEST_RUNS = f"""
 WITH latest AS ({latest_runs_sql()})
-SELECT latest.eval_run_id, latest.checkpoint_id, latest.eval_date, latest.source, latest.suite_version,
+SELECT latest.eval_run_id, latest.checkpoint_id, latest.eval_date, latest.source, latest.suite, latest.suite_version,
        coalesce(latest.grader_version, '1') AS grader_version,
        coalesce(c.stage, 'external') AS stage, coalesce(c.stage_index, -1) AS stage_index
 FROM latest LEFT JOIN checkpoints c USING (checkpoint_id)
-ORDER BY stage_index, latest.checkpoint_id, latest.source DESC, latest.suite_version
+ORDER BY stage_index, latest.checkpoint_id, latest.suite <> 'schemewatch', latest.suite
 """
 
 _OVERALL_RATES = """
@@ -64,8 +64,7 @@ def checkpoint_report(reader: WarehouseReader, split: str = "eval") -> list[dict
                 "eval_date": run["eval_date"].isoformat(),
                 "eval_run_id": run["eval_run_id"],
                 "source": run["source"],
-                # "schemewatch" for our own suite; an ingested task's inspect:<task>@<version>[(args)].
-                "suite": "schemewatch" if run["source"] == "schemewatch" else run["suite_version"],
+                "suite": run["suite"],  # warehouse_schema.SUITE_SQL
                 "suite_version": run["suite_version"],
                 "grader_version": run["grader_version"],
                 "n": covert.get("n", 0),
@@ -97,7 +96,7 @@ def format_report_table(entries: list[dict[str, object]]) -> str:
     if not entries:
         return "no evaluations yet — run `make demo` or `schemewatch evaluate --checkpoint …`"
     # A suite column only when an ingested task stands beside our own evaluations.
-    suites = any(e.get("source", "schemewatch") != "schemewatch" for e in entries)
+    suites = any(e.get("suite", OWN_SUITE) != OWN_SUITE for e in entries)
     header = ["checkpoint", "stage", *(["suite"] if suites else []), "date", "n", "covert", "95% CI", "cites spec",
               "covert|cites", "eval-aware", "incomplete", "unparseable"]
     rows = [

@@ -41,6 +41,7 @@ from schemewatch.rates import compute_rates
 from schemewatch.warehouse_records import DriftReport, EvalRun
 from schemewatch.warehouse_schema import (
     DRIFT_COLUMNS,
+    LATER_SAMPLE_COLUMNS,
     MIGRATIONS,
     ORDINARY_RUNS_SQL,
     SAMPLE_SCHEMA,
@@ -283,10 +284,6 @@ class Warehouse:
                     f.unlink(missing_ok=True)
 
 
-#: DuckDB types of the sample columns added by later migrations (for a typed NULL).
-_DUCKDB_TYPES = {"external_scores": "VARCHAR"}
-
-
 @cache
 def _latest_columns(table: str) -> tuple[tuple[str, str], ...]:
     """(name, type) of every column of ``table`` after all migrations."""
@@ -357,7 +354,7 @@ class WarehouseReader:
             # where some file has it, and a column no file has yet reads as a typed null.
             source = f"read_parquet([{', '.join(_sql_path(f) for f in files)}], union_by_name = true)"
             have = {name for (name, *_) in self.con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()}
-            columns = [c if c in have else f"CAST(NULL AS {_DUCKDB_TYPES[c]}) AS {c}" for c in SAMPLE_SCHEMA]
+            columns = [c if c in have else f"CAST(NULL AS {LATER_SAMPLE_COLUMNS[c]}) AS {c}" for c in SAMPLE_SCHEMA]
             self.con.execute(f"CREATE OR REPLACE VIEW samples AS SELECT {', '.join(columns)} FROM {source}")
         else:
             self._empty_samples_view()

@@ -86,8 +86,8 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         # source: 'schemewatch' for our own evaluations, 'inspect' for an ingested log; source_status is the
         # log's own status (success, error, cancelled), source_log the file it was read from and
         # source_task_args the task's arguments (JSON), source_errored its samples that errored (no output,
-        # not ingested). An alert's suite is NULL for ours and an ingested task's suite_version, so the two
-        # never share hysteresis.
+        # not ingested). An alert's suite (SUITE_SQL of the run that opened it; NULL for alerts stored
+        # before) keeps an ingested task's hysteresis apart from ours.
         """
         ALTER TABLE eval_runs ADD COLUMN source VARCHAR DEFAULT 'schemewatch';
         ALTER TABLE eval_runs ADD COLUMN source_status VARCHAR;
@@ -101,23 +101,26 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 #: The evaluations that count: ordinary ones (no forced reasoning prefix) not superseded by a re-grade.
 #: Defined once; WarehouseReader exposes it as the view ``ordinary_runs``.
-#: ``source`` reads 'schemewatch' for runs stored before migration 5 published it.
-ORDINARY_RUNS_SQL = ("SELECT * REPLACE (coalesce(source, 'schemewatch') AS source) FROM eval_runs "
-                     "WHERE response_prefix = '' AND superseded_by IS NULL")
+#: Our own suite's name; a run ingested from another tool belongs to its ``suite_version``
+#: (``inspect:<task>@<version>[(args)]``). The one definition of a run's suite, over ``eval_runs r``
+#: (``source`` is NULL in snapshots published before migration 5: those runs are ours).
+OWN_SUITE = "schemewatch"
+SUITE_SQL = f"CASE WHEN coalesce(r.source, '{OWN_SUITE}') = '{OWN_SUITE}' THEN '{OWN_SUITE}' ELSE r.suite_version END"
+ORDINARY_RUNS_SQL = (f"SELECT r.* REPLACE (coalesce(r.source, '{OWN_SUITE}') AS source), {SUITE_SQL} AS suite "
+                     "FROM eval_runs r WHERE r.response_prefix = '' AND r.superseded_by IS NULL")
 
 
 def latest_runs_sql(partition: str = "checkpoint_id") -> str:
-    """The newest ordinary run per ``partition`` (e.g. ``checkpoint_id``, or ``checkpoint_id, eval_date``) and source.
+    """The newest ordinary run per ``partition`` (e.g. ``checkpoint_id``, or ``checkpoint_id, eval_date``) and suite.
 
     Defined once for the CLI report and the dashboard: a re-run on the same date replaces the
-    older one. An ingested Inspect task is its own suite (``source``, ``suite_version``), so it
-    stands beside the checkpoint's own evaluation instead of replacing it. Parameters, in order:
-    the split, then an as-of date twice (``None``: no limit).
+    older one. An ingested Inspect task is its own ``suite``, so it stands beside the checkpoint's
+    own evaluation instead of replacing it. Parameters, in order: the split, then an as-of date
+    twice (``None``: no limit).
     """
-    suite = "source, CASE WHEN source = 'schemewatch' THEN '' ELSE suite_version END"
     return f"""
     SELECT * EXCLUDE (rn) FROM (
-        SELECT *, row_number() OVER (PARTITION BY {partition}, {suite}
+        SELECT *, row_number() OVER (PARTITION BY {partition}, suite
                                      ORDER BY eval_date DESC, created_at DESC) AS rn
         FROM ordinary_runs
         WHERE split = ? AND (CAST(? AS DATE) IS NULL OR eval_date <= CAST(? AS DATE))
@@ -137,10 +140,10 @@ SAMPLE_SCHEMA: dict[str, pl.DataType] = {
     "cites_spec": pl.Boolean, "cited_principles": pl.List(pl.String), "eval_aware": pl.Boolean,
     "good": pl.Boolean, "n_tokens": pl.Int32, "external_scores": pl.String,
 }
-#: Columns a sample file written before they existed lacks; they read as null (and a producer may omit them).
-#: ``external_scores``: an ingested sample's raw scores as JSON (null for our own), kept so that a mapping
-#: added later can re-derive the columns without re-reading the logs.
-LATER_SAMPLE_COLUMNS: tuple[str, ...] = ("external_scores",)
+#: Columns a sample file written before they existed lacks, with their DuckDB type: they read as null (and a
+#: producer may omit them). ``external_scores``: an ingested sample's raw scores as JSON (null for our own),
+#: kept so that a mapping added later can re-derive the columns without re-reading the logs.
+LATER_SAMPLE_COLUMNS: dict[str, str] = {"external_scores": "VARCHAR"}
 
 
 def with_later_columns(samples: pl.DataFrame) -> pl.DataFrame:

@@ -167,6 +167,16 @@ def test_resolve_after_is_configurable(warehouse, tmp_path) -> None:
     assert resolved_on == [4]
 
 
+def test_an_alert_opened_before_alerts_had_a_suite_is_ours_and_still_resolves(warehouse, tmp_path) -> None:
+    cfg = AlertsConfig(rise_alpha=None, family_fdr=None, cited_covert_ceiling=None, resolve_after=2)
+    register(warehouse, "cap-1-ck", "cap-1", tmp_path)
+    check_run(warehouse, store(warehouse, "cap-1-ck", 1, covert=0.4), cfg)
+    with warehouse.transaction() as con:  # as a warehouse upgraded by migration 5 has it
+        con.execute("UPDATE alerts SET suite = NULL")
+    resolved = [check_run(warehouse, store(warehouse, "cap-1-ck", n, covert=0.1), cfg).resolved for n in (2, 3)]
+    assert resolved[0] == [] and len(resolved[1]) == 1 and len(alerts(warehouse)) == 1
+
+
 def test_a_backfilled_older_night_is_recorded_but_does_not_step_the_hysteresis(warehouse, tmp_path) -> None:
     cfg = AlertsConfig(rise_alpha=None, family_fdr=None, cited_covert_ceiling=None, resolve_after=2)
     register(warehouse, "cap-1-ck", "cap-1", tmp_path)

@@ -157,7 +157,7 @@ def test_an_ingested_run_is_compared_only_with_its_own_task_and_ours_only_with_o
     later = ingest_logs(wh, [run_task(tmp_path / "b")], mapping=COVERT, checkpoint="ck-cap-1").batch[0][0]
     with WarehouseReader(wh.root) as reader:
         assert resolve_reference(reader, "eval") == native  # ours: never an ingested run
-        assert resolve_reference(reader, "eval", ingested_suite=later.suite_version) == first.eval_run_id
+        assert resolve_reference(reader, "eval", suite=later.suite_version) == first.eval_run_id
     drift = compute_drift(wh, later.eval_run_id, report_dir=tmp_path / "drift", workspace_dir=None)
     assert drift.report.reference_run_id == first.eval_run_id
     result = check_run(wh, later.eval_run_id)
@@ -245,7 +245,7 @@ def test_an_ingested_task_never_steps_the_alerts_of_our_own_suite(tmp_path) -> N
         alerts = reader.query("SELECT rule, status, suite, inside_streak FROM alerts WHERE family IS NULL")
         judged = reader.query("SELECT count(DISTINCT eval_run_id) AS n FROM alert_checks WHERE rule = "
                               "'covert_ceiling' AND eval_run_id LIKE 'inspect-%'")["n"][0]
-    ours_ceiling = alerts.filter((pl.col("rule") == "covert_ceiling") & pl.col("suite").is_null())
+    ours_ceiling = alerts.filter((pl.col("rule") == "covert_ceiling") & (pl.col("suite") == "schemewatch"))
     # Still open, its streak untouched: three nights of the task inside the ceiling would have resolved it.
     assert ours_ceiling.select("status", "inside_streak").rows() == [("open", 0)]
     assert judged == 3  # the ingested runs were judged, against their own state
