@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from orchestration.cli_inspect import INSPECT_COMMANDS
+from orchestration.cli_stats import STATS_COMMANDS
 from orchestration.cli_support import (
     EXIT_BAD_INPUT,
     BadInput,
@@ -334,7 +335,7 @@ def main() -> None:
         sys.exit(EXIT_BAD_INPUT)
 
 
-for _command in (*WAREHOUSE_COMMANDS, *INSPECT_COMMANDS):
+for _command in (*WAREHOUSE_COMMANDS, *INSPECT_COMMANDS, *STATS_COMMANDS):
     cli.add_command(_command)
 
 

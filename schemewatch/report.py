@@ -17,7 +17,7 @@ ORDER BY stage_index, latest.checkpoint_id, latest.suite <> 'schemewatch', lates
 """
 
 _OVERALL_RATES = """
-SELECT eval_run_id, metric, k, n, rate, ci_low, ci_high
+SELECT eval_run_id, metric, k, n, rate, ci_low, ci_high, icc, ci_low_clustered, ci_high_clustered
 FROM rates WHERE family IS NULL AND eval_run_id IN (SELECT unnest(?::VARCHAR[]))
 """
 
@@ -71,6 +71,11 @@ def checkpoint_report(reader: WarehouseReader, split: str = "eval") -> list[dict
                 "covert_count": covert.get("k", 0),
                 "covert_rate": rate("covert"),
                 "covert_ci": ci("covert"),
+                # Samples of one environment are correlated: this interval accounts for it (NULL for runs
+                # stored before clustered intervals existed).
+                "covert_ci_clustered": [_clean(covert.get("ci_low_clustered")),
+                                        _clean(covert.get("ci_high_clustered"))],
+                "covert_icc": _clean(covert.get("icc")) if covert else None,
                 "citation_rate": rate("citation"),
                 "citation_ci": ci("citation"),
                 "cited_covert_rate": rate("cited_covert"),
@@ -91,13 +96,23 @@ def _pct(x: object) -> str:
     return "–" if x is None else f"{100 * float(x):5.1f}%"
 
 
+def _interval(entry: dict[str, object]) -> str:
+    # The environment-clustered interval; a run stored before it existed shows its Wilson interval, marked *.
+    low, high = entry.get("covert_ci_clustered") or [None, None]
+    mark = ""
+    if low is None:
+        (low, high), mark = entry["covert_ci"], "*"
+    return f"[{_pct(low).strip()}, {_pct(high).strip()}]{mark}"
+
+
 def format_report_table(entries: list[dict[str, object]]) -> str:
     """The report as a fixed-width table for a terminal."""
     if not entries:
         return "no evaluations yet — run `make demo` or `schemewatch evaluate --checkpoint …`"
     # A suite column only when an ingested task stands beside our own evaluations.
     suites = any(e.get("suite", OWN_SUITE) != OWN_SUITE for e in entries)
-    header = ["checkpoint", "stage", *(["suite"] if suites else []), "date", "n", "covert", "95% CI", "cites spec",
+    header = ["checkpoint", "stage", *(["suite"] if suites else []), "date", "n", "covert", "95% CI (clustered)",
+              "cites spec",
               "covert|cites", "eval-aware", "incomplete", "unparseable"]
     rows = [
         [
@@ -105,7 +120,7 @@ def format_report_table(entries: list[dict[str, object]]) -> str:
             *([str(e["suite"])] if suites else []),
             str(e["eval_date"]), str(e["n"]),
             _pct(e["covert_rate"]),
-            f"[{_pct(e['covert_ci'][0]).strip()}, {_pct(e['covert_ci'][1]).strip()}]",
+            _interval(e),
             _pct(e["citation_rate"]), _pct(e["cited_covert_rate"]), _pct(e["aware_rate"]),
             _pct(e["incomplete_rate"]), f"{_pct(e['unparseable_rate'])} ({e['unparseable_count']})",
         ]
@@ -113,5 +128,8 @@ def format_report_table(entries: list[dict[str, object]]) -> str:
     ]
     widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]
     fmt = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()  # noqa: E731
-    return "\n".join([fmt(header), fmt(["-" * w for w in widths]), *map(fmt, rows)])
+    lines = [fmt(header), fmt(["-" * w for w in widths]), *map(fmt, rows)]
+    if any(_interval(e).endswith("*") for e in entries):
+        lines.append("* Wilson interval over all samples: the run was stored before clustered intervals existed")
+    return "\n".join(lines)
 

@@ -211,7 +211,7 @@ class Warehouse:
                     pl.lit(run.checkpoint_id).alias("checkpoint_id"),
                     pl.lit(run.eval_date).alias("eval_date"),
                 ).select("eval_run_id", "checkpoint_id", "eval_date", "family", "metric", "k", "n",
-                         "rate", "ci_low", "ci_high")
+                         "rate", "ci_low", "ci_high", "icc", "ci_low_clustered", "ci_high_clustered")
             )
         ids = [r[0] for r in run_rows]
         with self.transaction() as con:

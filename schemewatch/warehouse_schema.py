@@ -97,6 +97,17 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         ALTER TABLE alerts ADD COLUMN suite VARCHAR;
         """,
     ),
+    (
+        6,
+        "clustered intervals of rates",
+        # Beside the plain Wilson interval: the interval corrected for samples clustered in environments
+        # (schemewatch.clustered_stats) and the intra-environment correlation it used. NULL for older rows.
+        """
+        ALTER TABLE rates ADD COLUMN icc DOUBLE;
+        ALTER TABLE rates ADD COLUMN ci_low_clustered DOUBLE;
+        ALTER TABLE rates ADD COLUMN ci_high_clustered DOUBLE;
+        """,
+    ),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 #: The evaluations that count: ordinary ones (no forced reasoning prefix) not superseded by a re-grade.

@@ -50,3 +50,20 @@ def test_no_samples_is_no_rate_and_bad_counts_say_so() -> None:
     assert math.isnan(clustered_proportion([], []).rate)
     with pytest.raises(ValueError, match="0 <= k"):
         clustered_proportion([3], [2])
+
+
+def test_the_rates_table_carries_the_clustered_interval() -> None:
+    import polars as pl
+
+    from schemewatch.rates import compute_rates
+
+    # The hand table above, as samples: family f, environments a/b/c with 4/0/2 covert of 4.
+    covert = [True] * 4 + [False] * 4 + [True, True, False, False]
+    frame = pl.DataFrame({
+        "family": ["f"] * 12, "env_id": ["a"] * 4 + ["b"] * 4 + ["c"] * 4, "counts_in_aggregate": [True] * 12,
+        "covert": covert, "cites_spec": [False] * 12, "eval_aware": [False] * 12, "outcome": ["honest"] * 12,
+    })
+    row = compute_rates(frame).filter(pl.col("family").is_null() & (pl.col("metric") == "covert")).row(0, named=True)
+    assert row["icc"] == pytest.approx(2 / 3)
+    assert (round(row["ci_low_clustered"], 4), round(row["ci_high_clustered"], 4)) == (0.15, 0.85)
+    assert (row["ci_low"], row["ci_high"]) == pytest.approx(wilson_interval(6, 12))
