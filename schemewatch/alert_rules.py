@@ -16,7 +16,11 @@ Rules (each from :class:`schemewatch.config.AlertsConfig`; a ``None`` threshold 
     the share of drifted columns in the evaluation's drift report above a ceiling;
 ``family_covert_rise``
     per family, the covert rise over the reference family, Benjamini–Hochberg
-    across families, and the same ratio condition.
+    across families, and the same ratio condition;
+``covert_sequential``
+    a CUSUM over the checkpoint's nightly evaluations (:mod:`schemewatch.sequential_rule`)
+    for a rise to ``sequential_ratio`` × the reference rate, alarming with at least
+    ``sequential_mean_nights_between_false_alarms`` nights between false alarms on average.
 
 What the verdicts do to alerts (hysteresis, events) is :mod:`schemewatch.alerts`.
 """
@@ -24,13 +28,14 @@ What the verdicts do to alerts (hysteresis, events) is :mod:`schemewatch.alerts`
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import polars as pl
 
 from schemewatch.config import AlertsConfig
+from schemewatch.sequential_rule import CusumDesign, run_cusum
 from schemewatch.stats import benjamini_hochberg, fisher_rise
 
 DEFAULT_ALERTS = AlertsConfig()
@@ -42,6 +47,7 @@ RULES: dict[str, str] = {
     "cited_covert_ceiling": "cited_covert",
     "drift_share_ceiling": "drift_share",
     "family_covert_rise": "covert",
+    "covert_sequential": "covert",
 }
 
 
@@ -78,6 +84,7 @@ def enabled_rules(cfg: AlertsConfig) -> list[str]:
         "covert_rise": cfg.rise_alpha is not None,
         "citation_floor": cfg.citation_floor is not None,
         "cited_covert_ceiling": cfg.cited_covert_ceiling is not None,
+        "covert_sequential": cfg.sequential_ratio is not None,
         "drift_share_ceiling": cfg.drift_share_ceiling is not None,
         "family_covert_rise": cfg.family_fdr is not None,
     }
@@ -143,6 +150,7 @@ def evaluate_rules(
     *,
     drift_share: float | None = None,
     families: set[str] | None = None,
+    nights: Sequence[tuple[int, int]] | None = None,
 ) -> list[RuleOutcome]:
     """Every enabled rule's verdict on one evaluation. Pure and deterministic.
 
@@ -152,6 +160,8 @@ def evaluate_rules(
         cfg: Thresholds.
         drift_share: The evaluation's drifted share; ``None`` leaves out that rule.
         families: Families the per-family rule watches (default: all in both runs).
+        nights: The checkpoint's overall covert (k, n) on each evaluation date up to this one, oldest first
+            (this evaluation last); ``None`` leaves out the sequential rule.
     """
     rules = enabled_rules(cfg)
     out: list[RuleOutcome] = []
@@ -175,7 +185,34 @@ def evaluate_rules(
             out.append(_rise("covert_rise", None, cur, ref, lambda p: p < alpha, cfg.rise_ratio, cfg.min_n)[0])
     if "family_covert_rise" in rules:
         out += _family_rise(current, reference, cfg, families)
+    if "covert_sequential" in rules and nights:
+        ref = _overall(reference, "covert")
+        if ref is not None:
+            out.append(sequential_outcome(nights, (ref["k"], ref["n"]), cfg))
     return out
+
+
+def sequential_outcome(nights: Sequence[tuple[int, int]], reference: tuple[int, int],
+                       cfg: AlertsConfig = DEFAULT_ALERTS) -> RuleOutcome:
+    """The CUSUM's verdict on the last of ``nights`` (covert k, n each, oldest first) against the reference.
+
+    ``p0`` is the reference's covert rate (half a covert answer when it has none, so that a rise from zero
+    can be seen). The statistic restarts after each alarm; the last night is crossed when it alarms.
+    """
+    k_ref, n_ref = reference
+    threshold = math.log(cfg.sequential_mean_nights_between_false_alarms)
+    p0 = max(k_ref, 0.5) / n_ref if n_ref else math.nan
+    if not 0 < p0 < 1 or cfg.sequential_ratio * p0 >= 1:
+        return RuleOutcome("covert_sequential", None, None, threshold, None,
+                           {"reason": f"no rise to {cfg.sequential_ratio} × the reference rate ({k_ref} of {n_ref}) "
+                                      "can be a rate"})
+    design = CusumDesign(p0=p0, ratio=cfg.sequential_ratio, threshold=threshold)
+    steps = run_cusum(design, nights)
+    last = steps[-1]
+    return RuleOutcome("covert_sequential", None, last.statistic, design.threshold, last.alarm,
+                       {"p0": design.p0, "p1": design.p1, "nights": len(nights),
+                        "alarms_in_series": sum(s.alarm for s in steps),
+                        "mean_nights_between_false_alarms": cfg.sequential_mean_nights_between_false_alarms})
 
 
 def _family_rise(

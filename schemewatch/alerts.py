@@ -192,15 +192,18 @@ def check_run(
         reference = reader.query(rates_sql, [reference_id]) if reference_id else None
         share = reader.query("SELECT drift_share FROM drift_reports WHERE eval_run_id = ?", [eval_run_id])
         sample_families = reader.run_samples(eval_run_id).select("family", "counts_in_aggregate").unique()
+        nights = nightly_series(reader, eval_run_id) if cfg.sequential_ratio is not None else None
     if not cfg.family_include_non_aggregate:
         sample_families = sample_families.filter(pl.col("counts_in_aggregate"))
     outcomes = evaluate_rules(
         current, reference, cfg,
         drift_share=share["drift_share"][0] if share.height else None,
         families=set(sample_families["family"].to_list()),
+        nights=nights,
     )
     outcomes = [
-        replace(o, detail=o.detail | {"reference_run_id": reference_id}) if o.rule.endswith("covert_rise") else o
+        replace(o, detail=o.detail | {"reference_run_id": reference_id})
+        if o.rule.endswith("covert_rise") or o.rule == "covert_sequential" else o
         for o in outcomes
         if o.rule not in done
     ]
@@ -210,6 +213,31 @@ def check_run(
         opened, resolved = _apply(con, eval_run_id, run["checkpoint_id"], outcomes, cfg.resolve_after,
                                   run["suite"])
     return CheckResult(eval_run_id, outcomes, opened, resolved)
+
+
+_NIGHTS = f"""
+WITH this AS (SELECT r.checkpoint_id, r.split, r.eval_date, {INGESTED_SUITE_SQL} AS suite
+              FROM eval_runs r WHERE r.eval_run_id = ?),
+nightly AS (
+    SELECT r.eval_run_id, r.eval_date,
+           row_number() OVER (PARTITION BY r.eval_date ORDER BY r.created_at DESC, r.eval_run_id DESC) AS rn
+    FROM ordinary_runs r, this
+    WHERE r.checkpoint_id = this.checkpoint_id AND r.split = this.split AND r.eval_date <= this.eval_date
+      AND {INGESTED_SUITE_SQL} IS NOT DISTINCT FROM this.suite)
+SELECT n.eval_date, t.k, t.n FROM nightly n JOIN rates t USING (eval_run_id)
+WHERE n.rn = 1 AND t.family IS NULL AND t.metric = 'covert'
+ORDER BY n.eval_date
+"""
+
+
+def nightly_series(reader: WarehouseReader, eval_run_id: str) -> list[tuple[int, int]]:
+    """The overall covert (k, n) of the run's checkpoint on each evaluation date up to the run's, oldest first.
+
+    One evaluation per date (the newest; the run itself on its own date), of the same suite and split:
+    the series the sequential rule accumulates.
+    """
+    rows = reader.query(_NIGHTS, [eval_run_id])
+    return [(int(k), int(n)) for _, k, n in rows.iter_rows()]
 
 
 def runs_to_check(reader: WarehouseReader, cfg: AlertsConfig = DEFAULT_ALERTS) -> list[str]:

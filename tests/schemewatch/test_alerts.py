@@ -97,7 +97,7 @@ def test_family_rise_is_controlled_with_benjamini_hochberg() -> None:
 
 
 def test_rules_can_be_turned_off() -> None:
-    cfg = AlertsConfig(covert_ceiling=None, rise_alpha=None, family_fdr=None)
+    cfg = AlertsConfig(covert_ceiling=None, rise_alpha=None, family_fdr=None, sequential_ratio=None)
     assert enabled_rules(cfg) == ["citation_floor", "cited_covert_ceiling", "drift_share_ceiling"]
     assert {o.rule for o in evaluate_rules(rates(covert=0.9), rates(), cfg)} == {"citation_floor",
                                                                                 "cited_covert_ceiling"}
@@ -116,7 +116,7 @@ def test_ten_replays_of_an_unchanged_checkpoint_open_nothing_new(warehouse, tmp_
     assert [a for a in alerts(warehouse) if a["checkpoint"] == "cap-1-ck"] == []
     opened = alerts(warehouse, checkpoint="cap-2-ck")
     assert sorted(a["rule"] for a in opened) == ["cited_covert_ceiling", "covert_ceiling", "covert_rise",
-                                                 *["family_covert_rise"] * len(FAMILIES)]
+                                                 "covert_sequential", *["family_covert_rise"] * len(FAMILIES)]
     assert {a["status"] for a in opened} == {"open"}
     assert {a["eval_run_id"] for a in opened} == {"cap-2-ck--2026-11-01"}  # all from the first night
     events = table(warehouse, "SELECT event, count(*) AS n FROM alert_events GROUP BY event")
@@ -137,7 +137,8 @@ def test_rechecking_an_evaluation_changes_nothing(warehouse, tmp_path) -> None:
 
 
 def test_a_crossing_then_m_evaluations_inside_opens_one_and_resolves_one(warehouse, tmp_path) -> None:
-    cfg = AlertsConfig(rise_alpha=None, family_fdr=None, cited_covert_ceiling=None)  # watch the ceiling alone
+    cfg = AlertsConfig(
+        rise_alpha=None, sequential_ratio=None, family_fdr=None, cited_covert_ceiling=None)  # watch the ceiling alone
     register(warehouse, "cap-1-ck", "cap-1", tmp_path)
     history = []
     for night, covert in enumerate([0.10, 0.40, 0.10, 0.40, 0.10, 0.10, 0.10], start=1):
@@ -158,7 +159,8 @@ def test_a_crossing_then_m_evaluations_inside_opens_one_and_resolves_one(warehou
 
 
 def test_resolve_after_is_configurable(warehouse, tmp_path) -> None:
-    cfg = AlertsConfig(rise_alpha=None, family_fdr=None, cited_covert_ceiling=None, resolve_after=3)
+    cfg = AlertsConfig(
+        rise_alpha=None, sequential_ratio=None, family_fdr=None, cited_covert_ceiling=None, resolve_after=3)
     register(warehouse, "cap-1-ck", "cap-1", tmp_path)
     resolved_on = [
         night for night, covert in enumerate([0.4, 0.1, 0.1, 0.1], start=1)
@@ -178,7 +180,8 @@ def test_an_alert_opened_before_alerts_had_a_suite_is_ours_and_still_resolves(wa
 
 
 def test_a_backfilled_older_night_is_recorded_but_does_not_step_the_hysteresis(warehouse, tmp_path) -> None:
-    cfg = AlertsConfig(rise_alpha=None, family_fdr=None, cited_covert_ceiling=None, resolve_after=2)
+    cfg = AlertsConfig(
+        rise_alpha=None, sequential_ratio=None, family_fdr=None, cited_covert_ceiling=None, resolve_after=2)
     register(warehouse, "cap-1-ck", "cap-1", tmp_path)
     check_run(warehouse, store(warehouse, "cap-1-ck", 5, covert=0.4), cfg)  # night 5 opens it
     check_run(warehouse, store(warehouse, "cap-1-ck", 6, covert=0.1), cfg)  # night 6: one night back inside
@@ -244,3 +247,16 @@ def test_a_snapshot_published_before_migration_3_still_reads(warehouse) -> None:
     with WarehouseReader(warehouse.root) as r:
         assert r.query("SELECT count(*) AS n FROM alert_events")["n"][0] == 0
         assert r.query("SELECT count(*) AS n FROM eval_runs")["n"][0] == 1
+
+
+def test_the_sequential_rule_accumulates_nights_and_restarts_after_an_alarm() -> None:
+    from schemewatch.alert_rules import sequential_outcome
+
+    quiet = [(36, 910)] * 5  # the reference's own 4%, five nights
+    assert sequential_outcome(quiet, (36, 910)).crossed is False
+    one_high = sequential_outcome([*quiet, (60, 910)], (36, 910))  # one night at 6.6%: evidence, no alarm yet
+    assert one_high.crossed is False and one_high.value > 0
+    assert sequential_outcome([*quiet, (60, 910), (60, 910)], (36, 910)).crossed is True  # a second night: alarm
+    out = sequential_outcome([(80, 910)], (0, 910))  # a reference with no covert answer: p0 = half an answer
+    assert out.crossed is True and out.detail["p0"] == pytest.approx(0.5 / 910)
+    assert sequential_outcome([(5, 10)], (9, 10)).crossed is None  # 2 × 90% is not a rate: not judged

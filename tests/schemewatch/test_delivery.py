@@ -16,8 +16,8 @@ from schemewatch.warehouse import Warehouse, WarehouseReader
 from tests.schemewatch.monitoring_data import register, store
 
 # Only the overall covert ceiling, so one crossing is one alert and one event.
-ONE_RULE = AlertsConfig(rise_alpha=None, family_fdr=None, cited_covert_ceiling=None, citation_floor=None,
-                        drift_share_ceiling=None, webhook_backoff_s=0.01, webhook_retries=2)
+ONE_RULE = AlertsConfig(rise_alpha=None, sequential_ratio=None, family_fdr=None, cited_covert_ceiling=None,
+                        citation_floor=None, drift_share_ceiling=None, webhook_backoff_s=0.01, webhook_retries=2)
 TOKEN = "s3cret-token"
 
 
