@@ -5,8 +5,9 @@ Rules (each from :class:`schemewatch.config.AlertsConfig`; a ``None`` threshold 
 ``covert_ceiling``
     the covert rate (point estimate, or the Wilson lower bound) above a ceiling;
 ``covert_rise``
-    the covert rate rose over the reference: one-sided Fisher p < alpha *and*
-    rate ≥ k × the reference rate;
+    the covert rate rose over the reference: the one-sided p of the paired test by environment
+    (Cochran–Mantel–Haenszel; Fisher's pooled test when the runs share no environment) < alpha
+    *and* rate ≥ k × the reference rate;
 ``citation_floor``
     the spec-citation rate below a floor;
 ``cited_covert_ceiling``
@@ -117,22 +118,28 @@ def _bound_rule(
 
 def _rise(
     rule: str, family: str | None, cur: dict[str, Any], ref: dict[str, Any], alpha_ok: Callable[[float], bool],
-    ratio_k: float, min_n: int,
+    ratio_k: float, min_n: int, paired_p: float | None = None,
 ) -> tuple[RuleOutcome, float | None]:
-    """A covert rise of ``cur`` over ``ref``; returns the outcome (crossed unset for BH) and the p-value."""
+    """A covert rise of ``cur`` over ``ref``; returns the outcome (crossed unset for BH) and the p-value.
+
+    ``paired_p``: the one-sided p of the paired environment-level test (CMH) when both runs share their
+    environments; it replaces Fisher's pooled test, which treats every sample as independent.
+    """
     if cur["n"] < min_n or ref["n"] < min_n:
         n = min(cur["n"], ref["n"])
         return RuleOutcome(rule, family, None, None, None, {"n": n, "reason": f"n = {n} < min_n = {min_n}"}), None
     test = fisher_rise(ref["k"], ref["n"], cur["k"], cur["n"])
     ratio = test.ratio
+    p = test.p_value if paired_p is None else paired_p
     detail = {
         "k": cur["k"], "n": cur["n"], "reference_k": ref["k"], "reference_n": ref["n"],
-        "reference_rate": test.before.rate, "p_value": test.p_value,
+        "reference_rate": test.before.rate, "p_value": p, "test": "fisher" if paired_p is None else "paired_cmh",
+        "fisher_p_value": test.p_value,
         "ratio": None if math.isnan(ratio) else (ratio if math.isfinite(ratio) else "inf"),
     }
     ratio_ok = not math.isnan(ratio) and ratio >= ratio_k
-    crossed = alpha_ok(test.p_value) and ratio_ok
-    return RuleOutcome(rule, family, test.after.rate, ratio_k * test.before.rate, crossed, detail), test.p_value
+    crossed = alpha_ok(p) and ratio_ok
+    return RuleOutcome(rule, family, test.after.rate, ratio_k * test.before.rate, crossed, detail), p
 
 
 def covert_ceiling_outcome(current: pl.DataFrame, cfg: AlertsConfig = DEFAULT_ALERTS) -> RuleOutcome | None:
@@ -151,6 +158,7 @@ def evaluate_rules(
     drift_share: float | None = None,
     families: set[str] | None = None,
     nights: Sequence[tuple[int, int]] | None = None,
+    paired_rise_p: float | None = None,
 ) -> list[RuleOutcome]:
     """Every enabled rule's verdict on one evaluation. Pure and deterministic.
 
@@ -162,6 +170,9 @@ def evaluate_rules(
         families: Families the per-family rule watches (default: all in both runs).
         nights: The checkpoint's overall covert (k, n) on each evaluation date up to this one, oldest first
             (this evaluation last); ``None`` leaves out the sequential rule.
+        paired_rise_p: One-sided p of the paired environment-level test of this evaluation against the
+            reference (:func:`schemewatch.paired_test.paired_comparison`); ``covert_rise`` uses it when given,
+            Fisher's pooled test otherwise (runs without shared environments).
     """
     rules = enabled_rules(cfg)
     out: list[RuleOutcome] = []
@@ -182,7 +193,8 @@ def evaluate_rules(
         cur, ref = _overall(current, "covert"), _overall(reference, "covert")
         if cur is not None and ref is not None:
             alpha = cfg.rise_alpha
-            out.append(_rise("covert_rise", None, cur, ref, lambda p: p < alpha, cfg.rise_ratio, cfg.min_n)[0])
+            out.append(_rise("covert_rise", None, cur, ref, lambda p: p < alpha, cfg.rise_ratio, cfg.min_n,
+                             paired_rise_p)[0])
     if "family_covert_rise" in rules:
         out += _family_rise(current, reference, cfg, families)
     if "covert_sequential" in rules and nights:

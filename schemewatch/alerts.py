@@ -23,8 +23,10 @@ import polars as pl
 
 from schemewatch.alert_rules import DEFAULT_ALERTS, RuleOutcome, enabled_rules, evaluate_rules
 from schemewatch.clock import now_utc_naive
+from schemewatch.compare import paired_runs
 from schemewatch.config import AlertsConfig, DriftConfig
 from schemewatch.drift import DEFAULT_DRIFT, resolve_reference
+from schemewatch.paired_test import paired_comparison
 from schemewatch.warehouse import Warehouse, WarehouseReader
 from schemewatch.warehouse_schema import OWN_SUITE, SUITE_SQL
 
@@ -193,6 +195,10 @@ def check_run(
         share = reader.query("SELECT drift_share FROM drift_reports WHERE eval_run_id = ?", [eval_run_id])
         sample_families = reader.run_samples(eval_run_id).select("family", "counts_in_aggregate").unique()
         nights = nightly_series(reader, eval_run_id) if cfg.sequential_ratio is not None else None
+        paired_p = None
+        if reference_id and cfg.rise_alpha is not None:
+            headline, _ = paired_runs(reader, reference_id, eval_run_id)
+            paired_p = paired_comparison(headline).p_rise if headline else None
     if not cfg.family_include_non_aggregate:
         sample_families = sample_families.filter(pl.col("counts_in_aggregate"))
     outcomes = evaluate_rules(
@@ -200,6 +206,7 @@ def check_run(
         drift_share=share["drift_share"][0] if share.height else None,
         families=set(sample_families["family"].to_list()),
         nights=nights,
+        paired_rise_p=paired_p,
     )
     outcomes = [
         replace(o, detail=o.detail | {"reference_run_id": reference_id})
@@ -215,15 +222,15 @@ def check_run(
     return CheckResult(eval_run_id, outcomes, opened, resolved)
 
 
-_NIGHTS = f"""
-WITH this AS (SELECT r.checkpoint_id, r.split, r.eval_date, {INGESTED_SUITE_SQL} AS suite
-              FROM eval_runs r WHERE r.eval_run_id = ?),
+_NIGHTS = """
+WITH this AS (SELECT r.checkpoint_id, r.split, r.eval_date, r.suite
+              FROM ordinary_runs r WHERE r.eval_run_id = ?),
 nightly AS (
     SELECT r.eval_run_id, r.eval_date,
            row_number() OVER (PARTITION BY r.eval_date ORDER BY r.created_at DESC, r.eval_run_id DESC) AS rn
     FROM ordinary_runs r, this
     WHERE r.checkpoint_id = this.checkpoint_id AND r.split = this.split AND r.eval_date <= this.eval_date
-      AND {INGESTED_SUITE_SQL} IS NOT DISTINCT FROM this.suite)
+      AND r.suite IS NOT DISTINCT FROM this.suite)
 SELECT n.eval_date, t.k, t.n FROM nightly n JOIN rates t USING (eval_run_id)
 WHERE n.rn = 1 AND t.family IS NULL AND t.metric = 'covert'
 ORDER BY n.eval_date

@@ -57,6 +57,19 @@ def _env_counts(samples: pl.DataFrame) -> pl.DataFrame:
         pl.col("covert").sum().cast(pl.Int64).alias("k"), pl.len().cast(pl.Int64).alias("n"))
 
 
+def paired_runs(reader: WarehouseReader, run_a: str, run_b: str) -> tuple[list[EnvCounts], list[EnvCounts]]:
+    """(headline-family cells, every cell) of two runs' shared environments: covert k of n each."""
+    a, b = _env_counts(reader.run_samples(run_a)), _env_counts(reader.run_samples(run_b))
+    joined = a.join(b, on=["env_id", "family", "counts_in_aggregate"], suffix="_b").sort("env_id")
+    cells, headline = [], []
+    for r in joined.iter_rows(named=True):
+        cell = EnvCounts(r["env_id"], r["family"], r["k"], r["n"], r["k_b"], r["n_b"])
+        cells.append(cell)
+        if r["counts_in_aggregate"]:
+            headline.append(cell)
+    return headline, cells
+
+
 def compare_checkpoints(reader: WarehouseReader, checkpoint_a: str, checkpoint_b: str, split: str = "eval",
                         alpha: float = 0.05) -> Comparison:
     """Checkpoint B's covert rate against A's on the environments both were evaluated on.
@@ -65,13 +78,9 @@ def compare_checkpoints(reader: WarehouseReader, checkpoint_a: str, checkpoint_b
         CompareError: a checkpoint without an evaluation, or no shared environment.
     """
     run_a, run_b = latest_run(reader, checkpoint_a, split), latest_run(reader, checkpoint_b, split)
-    a, b = _env_counts(reader.run_samples(run_a)), _env_counts(reader.run_samples(run_b))
-    joined = a.join(b, on=["env_id", "family", "counts_in_aggregate"], suffix="_b").sort("env_id")
-    if joined.is_empty():
+    headline, cells = paired_runs(reader, run_a, run_b)
+    if not cells:
         raise CompareError(f"{checkpoint_a!r} and {checkpoint_b!r} share no environment (different suite "
                            "versions?); evaluate both on the same suite")
-    cells = [EnvCounts(r["env_id"], r["family"], r["k"], r["n"], r["k_b"], r["n_b"])
-             for r in joined.iter_rows(named=True)]
-    headline = [c for c, r in zip(cells, joined.iter_rows(named=True), strict=True) if r["counts_in_aggregate"]]
     return Comparison(checkpoint_a, checkpoint_b, run_a, run_b, paired_comparison(headline or cells),
                       compare_by_family(cells, alpha))

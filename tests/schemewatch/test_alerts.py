@@ -260,3 +260,11 @@ def test_the_sequential_rule_accumulates_nights_and_restarts_after_an_alarm() ->
     out = sequential_outcome([(80, 910)], (0, 910))  # a reference with no covert answer: p0 = half an answer
     assert out.crossed is True and out.detail["p0"] == pytest.approx(0.5 / 910)
     assert sequential_outcome([(5, 10)], (9, 10)).crossed is None  # 2 × 90% is not a rate: not judged
+
+
+def test_the_rise_rule_pairs_the_runs_by_environment(warehouse, tmp_path) -> None:
+    register(warehouse, "cap-1-ck", "cap-1", tmp_path)
+    result = check_run(warehouse, store(warehouse, "cap-1-ck", 1, covert=0.30))
+    rise = next(o for o in result.outcomes if o.rule == "covert_rise")
+    assert rise.detail["test"] == "paired_cmh" and rise.crossed
+    assert rise.detail["p_value"] < 1e-6 and rise.detail["fisher_p_value"] < 1e-6
