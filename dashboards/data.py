@@ -38,10 +38,15 @@ ALERT_STATUSES: tuple[str, ...] = ("open", "resolved")
 DEFAULT_SPLIT = "eval"
 
 
-_DEGRADATION = """
-WITH {ranked}
+# The interval the pages show: clustered by environment (samples of one environment are correlated), the plain
+# Wilson interval for rows stored before clustered intervals existed; ``clustered`` says which.
+_INTERVAL = ("coalesce(t.ci_low_clustered, t.ci_low) AS ci_low, coalesce(t.ci_high_clustered, t.ci_high) AS ci_high, "
+             "t.ci_low_clustered IS NOT NULL AS clustered, t.icc")
+
+_DEGRADATION = f"""
+WITH {{ranked}}
 SELECT r.checkpoint_id, coalesce(c.stage, 'external') AS stage, coalesce(c.stage_index, -1) AS stage_index,
-       r.eval_date, r.eval_run_id, r.suite, t.metric, t.k, t.n, t.rate, t.ci_low, t.ci_high
+       r.eval_date, r.eval_run_id, r.suite, t.metric, t.k, t.n, t.rate, {_INTERVAL}
 FROM ranked r
 JOIN rates t ON t.eval_run_id = r.eval_run_id
 LEFT JOIN checkpoints c ON c.checkpoint_id = r.checkpoint_id
@@ -50,10 +55,10 @@ WHERE t.metric IN (SELECT unnest(?::VARCHAR[])) AND t.family IS NOT DISTINCT FRO
 ORDER BY stage_index, r.checkpoint_id, r.eval_date, t.metric
 """
 
-_FAMILY_RATES = """
-WITH {ranked}
+_FAMILY_RATES = f"""
+WITH {{ranked}}
 SELECT r.checkpoint_id, coalesce(c.stage_index, -1) AS stage_index, r.eval_date, t.family,
-       r.suite, t.k, t.n, t.rate, t.ci_low, t.ci_high
+       r.suite, t.k, t.n, t.rate, {_INTERVAL}
 FROM ranked r
 JOIN rates t ON t.eval_run_id = r.eval_run_id
 LEFT JOIN checkpoints c ON c.checkpoint_id = r.checkpoint_id
@@ -158,10 +163,31 @@ def degradation(
             suite and by an Inspect task then has one row per suite).
     """
     partition = "checkpoint_id" if by == "checkpoint" else "checkpoint_id, eval_date"
-    return reader.query(
+    rates = reader.query(
         _DEGRADATION.format(ranked=_ranked(partition)),
         [split, None, None, list(metrics), family, suite, suite],
     )
+    return with_detectable_effect(rates)
+
+
+def with_detectable_effect(rates: pl.DataFrame, alpha: float = 0.01, power: float = 0.8) -> pl.DataFrame:
+    """``rates`` with ``mde``: the smallest rise over each rate that its evaluation's n could detect.
+
+    One-sided at ``alpha`` with ``power`` (schemewatch.stats.minimum_detectable_effect), on the effective
+    sample size ``n / (1 + (n_env − 1)·icc)`` where the clustering is known (5 samples per environment).
+    """
+    from schemewatch.config import EvaluationConfig
+    from schemewatch.stats import minimum_detectable_effect
+
+    per_env = EvaluationConfig().samples_per_env
+
+    def mde(row: dict) -> float | None:
+        if not row["n"] or row["rate"] is None or row["rate"] >= 1:
+            return None
+        deff = 1 + (per_env - 1) * (row["icc"] or 0.0)
+        return minimum_detectable_effect(max(1, int(row["n"] / deff)), row["rate"], alpha, power)
+
+    return rates.with_columns(pl.Series("mde", [mde(r) for r in rates.iter_rows(named=True)], dtype=pl.Float64))
 
 
 def family_rates(

@@ -44,6 +44,9 @@ def rates_table(rates: pl.DataFrame, *, key: str) -> None:
             rates,
             hide_index=True,
             key=key,
-            column_config={"rate": percent("rate"), "ci_low": percent("CI low"), "ci_high": percent("CI high"),
+            column_config={"rate": percent("rate"), "ci_low": percent("CI low", "95%, clustered by environment"),
+                           "ci_high": percent("CI high", "95%, clustered by environment"),
+                           "mde": percent("detectable rise", "The smallest rise over this rate the evaluation's n "
+                                          "detects (one-sided α 0.01, power 0.8, clustering included)"),
                            "eval_date": day("evaluated")},
         )

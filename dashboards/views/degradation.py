@@ -14,7 +14,10 @@ X_AXES = {"checkpoint": "checkpoints (training order)", "eval_date": "evaluation
 snapshot = ui.page(
     "Degradation",
     "Rates of each checkpoint's latest evaluation in training order, or of every evaluation over time. "
-    "Bands are Wilson 95% intervals; dashed lines are the alert thresholds; × marks an alert.",
+    "Bands are 95% intervals clustered by environment (samples of one environment are correlated; the plain "
+    "Wilson interval for runs stored before); dashed lines are the alert thresholds; × marks an alert (the "
+    "sequential rule's alarms are the covert_sequential ones). The numbers table gives each evaluation's "
+    "minimum detectable rise (one-sided α 0.01, power 0.8).",
 )
 left, middle, right = st.columns([2, 3, 2])
 with left:
@@ -47,4 +50,4 @@ figure = charts.degradation_figure(
     alerts=cache.alert_markers(snapshot.root, snapshot.generation, family, suite),
 )
 st.plotly_chart(figure, key="degradation_chart")
-ui.rates_table(rates.drop("stage_index", "eval_run_id", "suite"), key="degradation_table")
+ui.rates_table(rates.drop("stage_index", "eval_run_id", "suite", "clustered", "icc"), key="degradation_table")

@@ -192,3 +192,14 @@ def test_threshold_lines_are_those_the_rules_last_judged_with(tmp_path: Path) ->
     assert recorded["covert_ceiling"] == 0.3 and "citation_floor" not in recorded
     lines = Thresholds(0.25, 0.6, 0.25).recorded(recorded).by_metric()
     assert lines["covert"][0] == 0.3 and lines["citation"][0] == 0.6  # never checked: the config's
+
+
+def test_degradation_bands_are_the_clustered_intervals_with_a_detectable_rise(reader) -> None:
+    rates = data.degradation(reader, metrics=["covert"])
+    stored = reader.query("SELECT eval_run_id, ci_low_clustered, ci_high_clustered FROM rates "
+                          "WHERE family IS NULL AND metric = 'covert'")
+    joined = rates.join(stored, on="eval_run_id")
+    assert joined["clustered"].all()
+    assert joined["ci_low"].to_list() == joined["ci_low_clustered"].to_list()
+    assert joined["ci_high"].to_list() == joined["ci_high_clustered"].to_list()
+    assert all(0 < m < 1 for m in rates["mde"].to_list())
