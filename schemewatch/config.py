@@ -100,6 +100,10 @@ class EvaluationConfig(_Strict):
     temperature: float = Field(1.0, ge=0.0, le=5.0)
     max_new_tokens: int = Field(160, ge=8, le=8192)
     seed: int = 0
+    fresh_seed_each_night: bool = Field(True, description="Nightly (pipeline) evaluations sample with a seed "
+                                        "derived from `seed` and the evaluation date, so every night is a new "
+                                        "sample of the checkpoint (what the sequential rule accumulates); "
+                                        "false: the same seed every night.")
     # 160 = 32 environments × 5 samples per forward batch. On this 2-core CPU, against 64, it took
     # 9–15% less time on the default base (responses ~24 tokens) and ~15% less on an untrained model
     # of the same shape (responses run the full 160 tokens), 32 environments × 5 samples timed twice.

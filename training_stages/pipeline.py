@@ -8,11 +8,11 @@ tests and benchmarks.)
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from schemewatch.checkpoints import CheckpointInfo, local_policy_name
-from schemewatch.environments import build_suite
+from schemewatch.environments import build_suite, derive_seed
 from schemewatch.evaluate import EvalSettings, eval_run_id, evaluate
 from schemewatch.policy import LocalCheckpointPolicy, Policy
 from schemewatch.warehouse import Warehouse, WarehouseReader
@@ -20,14 +20,21 @@ from training_stages.chain import run_chain
 from training_stages.config import WorldConfig
 
 
-def evaluation_settings(cfg: WorldConfig) -> EvalSettings:
-    """The evaluation settings a world config asks for."""
-    return EvalSettings.from_config(cfg.evaluation)
+def evaluation_settings(cfg: WorldConfig, eval_date: date | None = None) -> EvalSettings:
+    """The evaluation settings a world config asks for, for one evaluation date.
+
+    With ``[evaluation] fresh_seed_each_night`` (the default) the seed derives from the configured seed and
+    the date: a checkpoint re-evaluated every night is a new sample each night, not the same one again.
+    """
+    settings = EvalSettings.from_config(cfg.evaluation)
+    if eval_date is not None and cfg.evaluation.fresh_seed_each_night:
+        settings = replace(settings, seed=derive_seed(cfg.evaluation.seed, "night", eval_date.isoformat()) % 2**31)
+    return settings
 
 
 def planned_eval_run_id(cfg: WorldConfig, info: CheckpointInfo, eval_date: date, policy_name: str | None = None) -> str:
     """The run id ``evaluate_checkpoint`` uses for this checkpoint and date (see its args)."""
-    return eval_run_id(info.id, cfg.evaluation.split, eval_date, evaluation_settings(cfg),
+    return eval_run_id(info.id, cfg.evaluation.split, eval_date, evaluation_settings(cfg, eval_date),
                        policy_name or local_policy_name(info.path))
 
 
@@ -62,7 +69,7 @@ def evaluate_checkpoint(
             checkpoint's content hash (what the local policy reports).
     """
     warehouse = warehouse or Warehouse(cfg.paths.warehouse_dir)
-    settings = evaluation_settings(cfg)
+    settings = evaluation_settings(cfg, eval_date)
     run_id = planned_eval_run_id(cfg, info, eval_date, policy_name)
     warehouse.register_checkpoint(info)
     with WarehouseReader(warehouse.root) as reader:

@@ -84,7 +84,7 @@ def test_a_failing_expectation_blocks_downstream_assets(world, tmp_path) -> None
     info = CheckpointStore(cfg.paths.checkpoints_dir).resolve(base_id)
     bad_day = date(2026, 11, 21)
     # A stored run for that day whose samples lost a row: the asset finds it done, the suite must not pass it.
-    settings = evaluation_settings(cfg)
+    settings = evaluation_settings(cfg, bad_day)
     policy = ScriptedPolicy(lambda p, rng: "?", name=local_policy_name(info.path))  # as the local policy names it
     run, samples = evaluate(policy, build_suite(cfg.evaluation.split), checkpoint_id=info.id, eval_date=bad_day,
                             settings=settings, progress=False)
