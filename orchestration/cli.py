@@ -187,6 +187,27 @@ def train(ctx: click.Context, config_path: Path | None, stages: str | None, no_a
         click.echo(f"exported the base to {export_base} (sha256 {manifest['sha256'][:12]}…)")
 
 
+def _world_definitions(ctx: click.Context, config_path: Path | None):  # noqa: ANN202 - (WorldResource, Definitions)
+    """The world resource and Dagster definitions for a command, with config errors as one line; the data
+    directory checked for writing before anything runs."""
+    from schemewatch.config import ConfigError
+    from schemewatch.files import check_writable
+    from training_stages.shipped_base import ShippedBaseError
+
+    data_dir = path_overrides(ctx).get("paths", {}).get("data_dir")
+    try:
+        from assets.resources import WorldResource
+        from orchestration.definitions import build_definitions
+
+        world = WorldResource(config_file=str(config_path) if config_path else None,
+                              **({"data_dir": str(data_dir)} if data_dir else {}))
+        defs = build_definitions(world=world)
+    except (ConfigError, ShippedBaseError) as exc:
+        raise BadInput(str(exc)) from None
+    check_writable(world.load().paths.data_dir)
+    return world, defs
+
+
 @cli.command()
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="World config TOML (default: configs/default_world.toml's values).")
@@ -200,8 +221,6 @@ def run(ctx: click.Context, config_path: Path | None, eval_date) -> None:
 
     from schemewatch.checkpoints import CheckpointNotFoundError
     from schemewatch.clock import check_eval_date, today_utc
-    from schemewatch.config import ConfigError
-    from schemewatch.files import check_writable
     from schemewatch.policy import PolicyError
     from training_stages.shipped_base import ShippedBaseError
 
@@ -209,18 +228,9 @@ def run(ctx: click.Context, config_path: Path | None, eval_date) -> None:
         when = check_eval_date(eval_date.date()) if eval_date else today_utc()
     except ValueError as exc:
         raise BadInput(f"--date: {exc}") from None
-    data_dir = path_overrides(ctx).get("paths", {}).get("data_dir")
-    try:
-        from assets.resources import WorldResource
-        from orchestration.definitions import build_definitions
-        from orchestration.run_world import PipelineRunError, run_world
+    from orchestration.run_world import PipelineRunError, run_world
 
-        world = WorldResource(config_file=str(config_path) if config_path else None,
-                              **({"data_dir": str(data_dir)} if data_dir else {}))
-        defs = build_definitions(world=world)
-    except (ConfigError, ShippedBaseError) as exc:
-        raise BadInput(str(exc)) from None
-    check_writable(world.load().paths.data_dir)
+    world, defs = _world_definitions(ctx, config_path)
     try:
         outcome = run_world(defs, when, log=click.echo)
     except (ShippedBaseError, CheckpointNotFoundError, PolicyError, PipelineRunError) as exc:
@@ -231,6 +241,59 @@ def run(ctx: click.Context, config_path: Path | None, eval_date) -> None:
     print_report(cfg.paths.warehouse_dir, cfg.evaluation.split)
     if outcome.failed_checks:
         click.echo(f"{len(outcome.failed_checks)} check(s) failed: " + ", ".join(outcome.failed_checks))
+
+
+@cli.command()
+@click.option("--nights", type=click.IntRange(1, 366), required=True, help="How many nights to run.")
+@click.option("--start", "start", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="The first night (UTC day). Default: so that the last night is today.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="World config TOML (default: configs/default_world.toml's values).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per night.")
+@click.pass_context
+def backfill(ctx: click.Context, nights: int, start, config_path: Path | None, as_json: bool) -> None:  # noqa: ANN001
+    """A real nightly history: N nights through the same Dagster jobs as the schedule.
+
+    Each night (oldest first): with [orchestration] continual_training on, one more capability
+    stage is trained from the latest; then every checkpoint is evaluated for that date with
+    that night's seed; finally drift, the alert rules (the sequential one included) and
+    delivery catch up. Nights already done write nothing, so running it again adds no row.
+
+    \b
+    Examples:
+      schemewatch backfill --nights 7
+      schemewatch backfill --nights 3 --start 2026-11-20 --config my_world.toml --json
+    """
+    from datetime import timedelta
+
+    from orchestration.backfill import backfill as run_backfill
+    from orchestration.backfill import backfill_dates
+    from orchestration.run_world import PipelineRunError, dagster_instance
+    from schemewatch.checkpoints import CheckpointNotFoundError
+    from schemewatch.clock import check_eval_date, today_utc
+    from schemewatch.policy import PolicyError
+    from training_stages.shipped_base import ShippedBaseError
+
+    first = start.date() if start else today_utc() - timedelta(days=nights - 1)
+    try:
+        dates = [check_eval_date(d) for d in backfill_dates(nights, first)]
+    except ValueError as exc:
+        raise BadInput(f"--start / --nights: {exc}") from None
+    world, defs = _world_definitions(ctx, config_path)
+    try:
+        with dagster_instance() as instance:
+            done = run_backfill(defs, dates, instance=instance, log=(lambda _: None) if as_json else click.echo)
+    except (ShippedBaseError, CheckpointNotFoundError, PolicyError, PipelineRunError) as exc:
+        raise BadInput(str(exc)) from None
+    except training_failures() as exc:
+        raise click.ClickException(str(exc)) from None
+    for night in done:
+        if as_json:
+            click.echo(json.dumps({"eval_date": night.eval_date.isoformat(), "checkpoints": night.checkpoints,
+                                   "trained": night.trained, "failed_checks": night.failed_checks}))
+        else:
+            click.echo(f"{night.eval_date}: {len(night.checkpoints)} checkpoints"
+                       f"{', trained ' + night.trained if night.trained else ''}")
 
 
 @cli.command()

@@ -35,10 +35,10 @@ class WorldRun:
 
 
 # Step-level events are DEBUG; INFO keeps what the assets say (reused, evaluated, kept/dropped).
-_QUIET = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
+QUIET_RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
 
 
-def _instance() -> DagsterInstance:
+def dagster_instance() -> DagsterInstance:
     # With DAGSTER_HOME set, runs show up in `dagster dev`; otherwise nothing is persisted.
     return DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
 
@@ -78,7 +78,7 @@ def run_world(defs: Definitions, eval_date: date, *, log: Callable[[str], None] 
         # Entered, our instance is Dagster's current one while the jobs are resolved and run. Without that,
         # a "current" state storage left by an instance disposed earlier in the same process (seen in the test
         # suite, depending on test order) failed the run with "undefined DagsterInstance weakref".
-        with _instance() as own:
+        with dagster_instance() as own:
             return _run_world(defs, eval_date, log, own)
     return _run_world(defs, eval_date, log, instance)
 
@@ -86,8 +86,21 @@ def run_world(defs: Definitions, eval_date: date, *, log: Callable[[str], None] 
 def _run_world(defs: Definitions, eval_date: date, log: Callable[[str], None], instance: DagsterInstance) -> WorldRun:
     cfg = defs.resources["world"].load()
     log("training: materialising the chain (finished stages are reused)")
-    defs.resolve_job_def("training_job").execute_in_process(instance=instance, run_config=_QUIET)
+    defs.resolve_job_def("training_job").execute_in_process(instance=instance, run_config=QUIET_RUN_CONFIG)
     checkpoints = list(stage_ids(cfg).values())
+    failed_checks = evaluate_night(defs, checkpoints, eval_date, instance=instance, log=log)
+    deliver_pending(cfg, log)
+    return WorldRun(checkpoints, failed_checks)
+
+
+def evaluate_night(defs: Definitions, checkpoints: list[str], eval_date: date, *, instance: DagsterInstance,
+                   log: Callable[[str], None] = print) -> list[str]:
+    """One evaluation-job run per checkpoint not yet evaluated for ``eval_date``; the failed checks.
+
+    Raises:
+        PipelineRunError: an evaluation run failed (not a check).
+    """
+    cfg = defs.resources["world"].load()
     instance.add_dynamic_partitions(checkpoint_partitions.name, checkpoints)
     # Partitions already evaluated for the date launch no run at all (their checks ran when they were written).
     todo = unevaluated_partitions(cfg, checkpoints, eval_date, defs.resources["warehouse"], defs.resources["policy"])
@@ -103,7 +116,7 @@ def _run_world(defs: Definitions, eval_date: date, log: Callable[[str], None], i
     for ck in todo:
         log(f"evaluation: {ck} for {eval_date}")
         result = job.execute_in_process(partition_key=partition_key(ck, eval_date), instance=instance,
-                                        run_config=_QUIET, raise_on_error=False)
+                                        run_config=QUIET_RUN_CONFIG, raise_on_error=False)
         for evaluation in result.get_asset_check_evaluations():
             if not evaluation.passed:
                 name = f"{evaluation.check_name} ({ck}, {evaluation.severity.value})"
@@ -111,9 +124,12 @@ def _run_world(defs: Definitions, eval_date: date, log: Callable[[str], None], i
                 log(f"check failed: {name}: {check_summary(evaluation.metadata, evaluation.description)}")
         if not result.success and not any(ck in f for f in failed_checks):
             raise PipelineRunError(_failure(result))
-    # What the delivery sensor does under `dagster dev`, done here once: catch up drift and rules
-    # for evaluations that had no reference yet, then deliver new alert events (exactly once).
+    return failed_checks
+
+
+def deliver_pending(cfg, log: Callable[[str], None]) -> None:  # noqa: ANN001 - a WorldConfig
+    """What the delivery sensor does under `dagster dev`, done once: catch up drift and rules for evaluations
+    that had no reference yet, then deliver new alert events (exactly once)."""
     summary = monitor(cfg.paths, cfg.drift, cfg.alerts, log=log)
     for record in summary.deliveries:
         log(f"alert {record.event} delivered to {record.channel}: {record.status}")
-    return WorldRun(checkpoints, failed_checks)

@@ -219,7 +219,8 @@ def _continual_stage() -> TrainingStage:
     return last
 
 
-def _with_capability_stages(cfg: WorldConfig, stages: int) -> WorldConfig:
+def with_capability_stages(cfg: WorldConfig, stages: int) -> WorldConfig:
+    """``cfg`` with ``stages`` capability stages (the chain continual training has grown to)."""
     # Continual training's repeated stage counts its repetitions in its section's `stages` field.
     section = _continual_stage().section
     return cfg.model_copy(update={section: getattr(cfg, section).model_copy(update={"stages": stages})})
@@ -229,7 +230,7 @@ def trained_capability_stages(cfg: WorldConfig) -> int:
     """How many capability stages are finished in a row, beyond the config's count included."""
     store = CheckpointStore(cfg.paths.checkpoints_dir)
     kind, k = _continual_stage(), 0
-    while is_complete(store.path_for(stage_ids(_with_capability_stages(cfg, k + 1))[kind.instance(k + 1)])):
+    while is_complete(store.path_for(stage_ids(with_capability_stages(cfg, k + 1))[kind.instance(k + 1)])):
         k += 1
     return k
 
@@ -243,5 +244,5 @@ def train_next_capability_stage(
         CheckpointNotFoundError: the chain before the capability stages is not trained.
     """
     k = trained_capability_stages(cfg) + 1
-    return ensure_stage(_with_capability_stages(cfg, k), _continual_stage().instance(k), track=track,
+    return ensure_stage(with_capability_stages(cfg, k), _continual_stage().instance(k), track=track,
                         tracking_uri=tracking_uri, log=log)
