@@ -76,3 +76,25 @@ def test_the_evidently_report_downloads_in_one_click(
         time.sleep(0.1)
     assert done, "the report did not download"
     assert "Evidently drift report" in done[0].read_text(encoding="utf-8")
+
+
+def test_the_dates_view_draws_over_evaluation_dates(app_url: str, browser: DevTools, artefacts: Path) -> None:
+    from tests.dashboards.devtools import PAGE_STATE_JS, _wait_for
+
+    state = browser.open(f"{app_url}/{page('Degradation').url_path}")
+    assert not state.get("exceptions")
+    clicked = browser.evaluate(
+        "(() => { const l = [...document.querySelectorAll('label')].find(x => x.textContent.includes("
+        "'evaluation dates')); if (!l) return false; l.click(); return true; })()")
+    assert clicked, "no 'evaluation dates' choice on the Degradation page"
+    time.sleep(0.5)  # the rerun starts
+
+    def redrawn() -> bool:
+        now = browser.evaluate(PAGE_STATE_JS) or {}
+        return bool(now.get("exceptions")) or (now.get("scriptState") == "notRunning" and now.get("drawnPlots", 0) >= 1)
+
+    _wait_for(redrawn, 30, "the dates view to render", poll_s=0.15)
+    time.sleep(0.3)
+    browser.screenshot(artefacts / "degradation-dates.png")
+    final = browser.evaluate(PAGE_STATE_JS) or {}
+    assert not final.get("exceptions") and final.get("drawnPlots", 0) >= 1

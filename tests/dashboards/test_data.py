@@ -203,3 +203,4 @@ def test_degradation_bands_are_the_clustered_intervals_with_a_detectable_rise(re
     assert joined["ci_low"].to_list() == joined["ci_low_clustered"].to_list()
     assert joined["ci_high"].to_list() == joined["ci_high_clustered"].to_list()
     assert all(0 < m < 1 for m in rates["mde"].to_list())
+
