@@ -170,7 +170,8 @@ def test_resolve_after_is_configurable(warehouse, tmp_path) -> None:
 
 
 def test_an_alert_opened_before_alerts_had_a_suite_is_ours_and_still_resolves(warehouse, tmp_path) -> None:
-    cfg = AlertsConfig(rise_alpha=None, family_fdr=None, cited_covert_ceiling=None, resolve_after=2)
+    cfg = AlertsConfig(rise_alpha=None, family_fdr=None, cited_covert_ceiling=None, resolve_after=2,
+                       sequential_ratio=None)
     register(warehouse, "cap-1-ck", "cap-1", tmp_path)
     check_run(warehouse, store(warehouse, "cap-1-ck", 1, covert=0.4), cfg)
     with warehouse.transaction() as con:  # as a warehouse upgraded by migration 5 has it
