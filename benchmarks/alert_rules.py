@@ -3,8 +3,10 @@
 Each series has a reference evaluation (n samples at 4% covert) and ``--nights`` nightly evaluations
 of n samples: **no change** (4% every night), a **step** doubling to 8% from night ``--change``
 on, or a **slow drift** of +0.5 points a night from night ``--change`` on. Two rules judge each
-night: the per-night rule as the default config sets ``covert_rise`` (one-sided Fisher against the
-reference at α = ``[alerts] rise_alpha`` and at least ``rise_ratio`` × the reference rate), and the
+night: the per-night rule as the default config sets ``covert_rise`` (one-sided p against the reference
+at α = ``[alerts] rise_alpha`` and at least ``rise_ratio`` × the reference rate; Fisher's pooled test,
+which is what the rule uses where the runs share no environments: simulated nights have none to pair
+on, so the paired CMH test it uses on real evaluations is not exercised here), and the
 sequential rule (:mod:`schemewatch.sequential_rule`: a CUSUM for a doubling of the reference's
 estimated rate at its default threshold, restarting after each alarm). Prints JSON: false alarms per
 100 nights under no change (and, for the changes, before the change), and the median and 90th
