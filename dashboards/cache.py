@@ -139,6 +139,8 @@ runs_of = cached_loader(data.runs_of)
 transcripts = cached_loader(data.transcripts)
 outcome_counts = cached_loader(data.outcome_counts)
 rule_thresholds = cached_loader(data.rule_thresholds)
+interventions = cached_loader(data.interventions)
+intervention_pairs = cached_loader(data.intervention_pairs)
 
 
 def report_file(snapshot: Snapshot, report_path: str | None) -> Path | None:

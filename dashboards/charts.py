@@ -255,3 +255,44 @@ def overview_figure(report: pl.DataFrame, thresholds: Mapping[str, tuple[float, 
     fig.update_yaxes(tickformat=".0%", rangemode="tozero")
     fig.update_layout(height=300, margin=_MARGIN, legend={"orientation": "h", "y": 1.15})
     return fig
+
+
+KIND_TITLES = {"ablate": "Ablate: aware sentence dropped", "inject": "Inject: awareness inserted",
+               "control": "Control: neutral sentence inserted"}
+KIND_COLORS = {"ablate": "#d62728", "inject": "#2ca02c", "control": "#7f7f7f"}
+
+
+def intervention_figure(results: pl.DataFrame) -> go.Figure:
+    """Paired bars per checkpoint, one panel per kind: covert in the baseline arm and the intervened arm,
+    with 95% intervals clustered by response; the one-sided p above each pair.
+
+    Args:
+        results: :func:`dashboards.data.interventions` output (overall rows).
+    """
+    kinds = [k for k in KIND_TITLES if k in set(results["kind"].to_list())]
+    fig = make_subplots(rows=1, cols=max(1, len(kinds)), shared_yaxes=True,
+                        subplot_titles=[KIND_TITLES[k] for k in kinds], horizontal_spacing=0.04)
+    for col, kind in enumerate(kinds, start=1):
+        part = results.filter(pl.col("kind") == kind)
+        labels = [f"{s}<br>{c[-10:]}" if s == "external" else s
+                  for s, c in zip(part["stage"].to_list(), part["checkpoint_id"].to_list(), strict=True)]
+        for arm, color, name in (("baseline", "#c7c7c7", "before (sentence as it was)"),
+                                 ("intervened", KIND_COLORS[kind], "after (intervened)")):
+            rate = part[f"{arm}_rate"]
+            fig.add_trace(go.Bar(
+                x=labels, y=rate.to_list(), name=name, marker_color=color, legendgroup=arm, showlegend=col == 1,
+                error_y={"type": "data", "symmetric": False,
+                         "array": (part[f"{arm}_high_clustered"] - rate).to_list(),
+                         "arrayminus": (rate - part[f"{arm}_low_clustered"]).to_list()},
+                customdata=part.select(f"{arm}_k", f"{arm}_n", "n_responses", "p_value").rows(),
+                hovertemplate=(f"<b>%{{x}}</b> · {name}<br>covert %{{y:.1%}}<br>%{{customdata[0]}} of "
+                               "%{customdata[1]} continuations, %{customdata[2]} responses<br>"
+                               "one-sided p %{customdata[3]:.3g}<extra></extra>"),
+            ), row=1, col=col)
+        top = part.select(pl.max_horizontal("baseline_high_clustered", "intervened_high_clustered"))
+        for x, y, p in zip(labels, top.to_series().to_list(), part["p_value"].to_list(), strict=True):
+            fig.add_annotation(x=x, y=y, text=f"p={p:.2g}", showarrow=False, yshift=12, font={"size": 11},
+                               row=1, col=col)
+    fig.update_layout(barmode="group", height=420, margin=_MARGIN, legend={"orientation": "h", "y": -0.15})
+    fig.update_yaxes(tickformat=".0%", rangemode="tozero", title_text="covert", row=1, col=1)
+    return fig

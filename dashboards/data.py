@@ -358,3 +358,40 @@ def outcome_counts(reader: WarehouseReader, eval_run_id: str, *, family: str | N
         .join(counts, on="outcome", how="left")
         .with_columns(pl.col("samples").fill_null(0))
     )
+
+
+# --- the awareness intervention ---------------------------------------------------------------------------------
+
+INTERVENTION_KINDS: tuple[str, ...] = ("ablate", "inject", "control")
+
+
+def interventions(reader: WarehouseReader, families: bool = False) -> pl.DataFrame:
+    """The newest intervention of each checkpoint and kind, overall (``families``: per family too), in
+    training order (:func:`schemewatch.interventions.intervention_results`)."""
+    from schemewatch.interventions import intervention_results
+
+    return intervention_results(reader, families=families)
+
+
+def intervention_pairs(reader: WarehouseReader, intervention_id: str, *, covert_changed_first: bool = True,
+                       limit: int = 20) -> pl.DataFrame:
+    """One row per source response of an intervention: its cut, and the first continuation of each arm.
+
+    ``covert_changed_first``: responses whose two arms end differently (one covert, one not) come first —
+    the transcripts that show what the sentence did.
+    """
+    rows = reader.intervention_continuations(intervention_id).filter(pl.col("draw") == 0)
+    if rows.is_empty():
+        return rows
+    key = ["env_id", "source_sample_idx"]
+    keep = ["env_id", "family", "source_sample_idx", "cut_at", "sentence", "original_response", "original_outcome"]
+    base = rows.filter(pl.col("arm") == "baseline").select(
+        *keep, pl.col("prefix").alias("baseline_prefix"), pl.col("response").alias("baseline_response"),
+        pl.col("outcome").alias("baseline_outcome"), pl.col("covert").alias("baseline_covert"))
+    changed = rows.filter(pl.col("arm") == "intervened").select(
+        *key, pl.col("prefix").alias("intervened_prefix"), pl.col("response").alias("intervened_response"),
+        pl.col("outcome").alias("intervened_outcome"), pl.col("covert").alias("intervened_covert"))
+    pairs = base.join(changed, on=key).with_columns(
+        (pl.col("baseline_covert") != pl.col("intervened_covert")).alias("changed"))
+    order = ["changed", "env_id", "source_sample_idx"] if covert_changed_first else key
+    return pairs.sort(order, descending=[True, False, False] if covert_changed_first else False).head(limit)

@@ -103,3 +103,31 @@ def legend_html() -> str:
         f'<span style="{PRINCIPLE_STYLE}">cited principle<sup>id</sup></span> &nbsp; '
         f'<span style="{AWARENESS_STYLE}">evaluation awareness</span>'
     )
+
+
+CUT_STYLE = "color:#b00020;font-weight:bold"
+REMOVED_STYLE = "background:#f3d1d1;text-decoration:line-through;border-radius:3px;padding:0 2px"
+INSERTED_STYLE = "background:#d4f0d4;border-radius:3px;padding:0 2px"
+CONTINUATION_STYLE = "border-bottom:2px dotted #888"
+
+
+def cut_html(prefix: str, kept_until: int, sentence: str, kind: Literal["removed", "inserted", "kept"],
+             response: str) -> str:
+    """One resampled response as HTML with its cut point marked.
+
+    ``response[:kept_until]`` is the original text kept byte for byte; then the cut (✂); then ``sentence``
+    shown struck out (``removed``: the aware sentence dropped), marked (``inserted``) or plain (``kept``:
+    the baseline arm, resampled after it); after the forced ``prefix`` the continuation is underlined dotted.
+    """
+    kept = highlight_html(response[:kept_until])
+    cut = f'<span style="{CUT_STYLE}" title="cut: resampled from here">✂</span>'
+    if kind == "removed":
+        middle = f'<span style="{REMOVED_STYLE}" title="dropped">{html.escape(sentence)}</span>'
+    elif kind == "inserted":
+        middle = f'<span style="{INSERTED_STYLE}" title="inserted">{highlight_html(sentence)}</span>'
+    else:
+        middle = highlight_html(prefix[kept_until:])
+    continuation = response[len(prefix):] if response.startswith(prefix) else response
+    block = 'style="white-space:pre-wrap;font-size:0.9rem;font-family:monospace"'
+    return (f'<div class="sw-cut" {block}>{kept}{cut}{middle}'
+            f'<span style="{CONTINUATION_STYLE}" title="resampled">{highlight_html(continuation)}</span></div>')

@@ -54,6 +54,8 @@ PAGES: tuple[DashboardPage, ...] = (
     DashboardPage("views/families.py", "Families", ":material/grid_view:", "covert rate per family × checkpoint"),
     DashboardPage("views/drift.py", "Drift", ":material/waves:", "Evidently drift per evaluation"),
     DashboardPage("views/alerts.py", "Alerts", ":material/notifications_active:", "open and resolved alerts"),
+    DashboardPage("views/awareness.py", "Awareness", ":material/visibility:",
+                  "does good behaviour depend on thinking it is tested?"),
     DashboardPage("views/transcripts.py", "Transcripts", ":material/article:", "the responses behind a number"),
 )
 

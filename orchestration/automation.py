@@ -31,6 +31,8 @@ from dagster import (
     sensor,
 )
 
+from assets.awareness import GROUP as AWARENESS_GROUP
+from assets.awareness import awareness_intervention
 from assets.continual import next_capability_stage_model
 from assets.evaluation import checkpoint_partitions, evaluation_partitions, partition_key
 from assets.inspect_logs import GROUP as INSPECT_GROUP
@@ -44,7 +46,7 @@ from schemewatch.inspect_ingest import new_logs
 from training_stages.config import WorldConfig
 from training_stages.pipeline import planned_eval_run_id
 
-EVALUATION_GROUPS = ("evaluation", "monitoring")
+EVALUATION_GROUPS = ("evaluation", "monitoring", AWARENESS_GROUP)
 
 
 training_job = define_asset_job("training_job", selection=AssetSelection.groups(TRAINING_GROUP),
@@ -55,6 +57,11 @@ evaluation_job = define_asset_job("evaluation_job", selection=AssetSelection.gro
 inspect_job = define_asset_job("inspect_job", selection=AssetSelection.groups(INSPECT_GROUP),
                                partitions_def=inspect_partitions,
                                description="Ingest the Inspect AI logs of model × date partitions, then monitor them.")
+# The intervention alone, for evaluations already stored, whatever [intervention] enabled says.
+awareness_job = define_asset_job("awareness_job", selection=[awareness_intervention],
+                                 partitions_def=evaluation_partitions,
+                                 config={"ops": {"awareness_intervention": {"config": {"force": True}}}},
+                                 description="Run the awareness intervention on evaluation partitions.")
 continual_training_job = define_asset_job("continual_training_job", selection=[next_capability_stage_model],
                                           description="Train the next capability stage.")
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import click
 
+from orchestration.cli_awareness import AWARENESS_COMMANDS
 from orchestration.cli_inspect import INSPECT_COMMANDS
 from orchestration.cli_stats import STATS_COMMANDS
 from orchestration.cli_support import (
@@ -398,7 +399,7 @@ def main() -> None:
         sys.exit(EXIT_BAD_INPUT)
 
 
-for _command in (*WAREHOUSE_COMMANDS, *INSPECT_COMMANDS, *STATS_COMMANDS):
+for _command in (*WAREHOUSE_COMMANDS, *INSPECT_COMMANDS, *STATS_COMMANDS, *AWARENESS_COMMANDS):
     cli.add_command(_command)
 
 

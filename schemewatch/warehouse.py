@@ -21,6 +21,7 @@ writer holds the file. So readers never open the catalog file:
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import time
@@ -38,9 +39,11 @@ from schemewatch.clock import now_utc_naive
 from schemewatch.files import atomic_target, atomic_write_text, share_like_ordinary_files
 from schemewatch.locks import exclusive_lock
 from schemewatch.rates import compute_rates
-from schemewatch.warehouse_records import DriftReport, EvalRun
+from schemewatch.warehouse_records import DriftReport, EvalRun, InterventionRun
 from schemewatch.warehouse_schema import (
+    CONTINUATION_SCHEMA,
     DRIFT_COLUMNS,
+    INTERVENTION_RESULT_COLUMNS,
     LATER_SAMPLE_COLUMNS,
     MIGRATIONS,
     ORDINARY_RUNS_SQL,
@@ -229,6 +232,34 @@ class Warehouse:
             con.unregister("new_rates")
         return [rates for _, _, rates in prepared]
 
+    def store_intervention(self, run: InterventionRun, continuations: pl.DataFrame,
+                           results: list[dict[str, object]], seconds: float | None = None) -> None:
+        """Store one awareness intervention: its continuations file, its run row and its result rows.
+
+        Idempotent (the same ``intervention_id`` replaces it) and atomic like :meth:`store_eval_run`; the
+        evaluation it started from must be stored.
+        """
+        if continuations.is_empty() or not results:
+            raise WarehouseError(f"intervention {run.intervention_id} has no continuations; nothing stored")
+        with WarehouseReader(self.root) as reader:
+            known = reader.query("SELECT count(*) AS n FROM eval_runs WHERE eval_run_id = ?", [run.eval_run_id])
+        if not known["n"][0]:
+            raise WarehouseError(f"evaluation run {run.eval_run_id!r} is not in the warehouse; an intervention "
+                                 "is stored beside the evaluation it started from")
+        samples_file = self._write_samples(run.intervention_id, continuations.select(list(CONTINUATION_SCHEMA)))
+        result_rows = [(run.intervention_id, *(r[c] for c in INTERVENTION_RESULT_COLUMNS)) for r in results]
+        with self.transaction() as con:
+            for table in ("intervention_results", "intervention_runs"):
+                con.execute(f"DELETE FROM {table} WHERE intervention_id = ?", [run.intervention_id])
+            con.execute(
+                "INSERT INTO intervention_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [run.intervention_id, run.eval_run_id, run.checkpoint_id, run.kind, run.position,
+                 run.samples_per_response, run.seed, run.n_eligible, run.n_selected, run.policy,
+                 run.grader_version, json.dumps(list(run.sentences)), samples_file, seconds, now_utc_naive()])
+            con.executemany(
+                f"INSERT INTO intervention_results VALUES ({', '.join('?' * (1 + len(INTERVENTION_RESULT_COLUMNS)))})",
+                result_rows)
+
     def _write_samples(self, eval_run_id: str, samples: pl.DataFrame) -> str:
         self.samples_dir.mkdir(parents=True, exist_ok=True)
         # A fresh name per write: the published run keeps pointing at its own file until
@@ -269,7 +300,8 @@ class Warehouse:
         if previous and (self.snapshot_dir / previous).is_dir():
             # Its grace period starts now, when it stops being current.
             os.utime(self.snapshot_dir / previous)
-        referenced = {f for (f,) in con.execute("SELECT samples_file FROM eval_runs").fetchall()}
+        referenced = {f for (f,) in con.execute(
+            "SELECT samples_file FROM eval_runs UNION ALL SELECT samples_file FROM intervention_runs").fetchall()}
         self._prune(keep=gen, referenced_samples=referenced)
 
     def _prune(self, keep: str, referenced_samples: set[str]) -> None:
@@ -381,6 +413,14 @@ class WarehouseReader:
         if not rows:
             return pl.DataFrame(schema=SAMPLE_SCHEMA)
         return with_later_columns(pl.read_parquet(self.root / "samples" / rows[0][0]))
+
+    def intervention_continuations(self, intervention_id: str) -> pl.DataFrame:
+        """Every continuation of one committed intervention (both arms), read from its file."""
+        rows = self.con.execute(
+            "SELECT samples_file FROM intervention_runs WHERE intervention_id = ?", [intervention_id]).fetchall()
+        if not rows:
+            return pl.DataFrame(schema=CONTINUATION_SCHEMA)
+        return pl.read_parquet(self.root / "samples" / rows[0][0])
 
     @property
     def is_empty(self) -> bool:

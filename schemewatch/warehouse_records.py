@@ -6,7 +6,7 @@ without importing the warehouse itself.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 
@@ -69,3 +69,21 @@ class EvalRun:
     source_log: str | None = None
     source_task_args: str | None = None
     source_errored: int | None = None
+
+
+@dataclass(frozen=True)
+class InterventionRun:
+    """One intervention's metadata (what it started from and how it resampled)."""
+
+    intervention_id: str
+    eval_run_id: str
+    checkpoint_id: str
+    kind: str
+    position: str
+    samples_per_response: int
+    seed: int
+    n_eligible: int
+    n_selected: int
+    policy: str
+    grader_version: str
+    sentences: tuple[str, ...] = field(default_factory=tuple)

@@ -108,6 +108,37 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         ALTER TABLE rates ADD COLUMN ci_high_clustered DOUBLE;
         """,
     ),
+    (
+        7,
+        "evaluation-awareness interventions",
+        # One row per intervention (schemewatch.awareness_intervention) on an evaluation's responses; its
+        # continuations are a Parquet file like an evaluation's samples, its results one row overall (family
+        # NULL) and one per family. Never part of rates: an intervention forces text into the reasoning.
+        """
+        CREATE TABLE intervention_runs (
+            intervention_id VARCHAR PRIMARY KEY, eval_run_id VARCHAR NOT NULL, checkpoint_id VARCHAR NOT NULL,
+            kind VARCHAR NOT NULL, position VARCHAR NOT NULL, samples_per_response INTEGER NOT NULL,
+            seed BIGINT NOT NULL, n_eligible INTEGER NOT NULL, n_selected INTEGER NOT NULL, policy VARCHAR NOT NULL,
+            grader_version VARCHAR NOT NULL, sentences VARCHAR NOT NULL, samples_file VARCHAR NOT NULL,
+            seconds DOUBLE, created_at TIMESTAMP NOT NULL);
+        CREATE TABLE intervention_results (
+            intervention_id VARCHAR NOT NULL, family VARCHAR, n_responses INTEGER NOT NULL,
+            original_k BIGINT, original_n BIGINT, original_rate DOUBLE, original_low DOUBLE, original_high DOUBLE,
+            baseline_k BIGINT, baseline_n BIGINT, baseline_rate DOUBLE, baseline_low DOUBLE, baseline_high DOUBLE,
+            baseline_low_clustered DOUBLE, baseline_high_clustered DOUBLE,
+            intervened_k BIGINT, intervened_n BIGINT, intervened_rate DOUBLE, intervened_low DOUBLE,
+            intervened_high DOUBLE, intervened_low_clustered DOUBLE, intervened_high_clustered DOUBLE,
+            difference DOUBLE, p_value DOUBLE, direction VARCHAR, intervened_aware_rate DOUBLE,
+            intervened_unparseable_rate DOUBLE);
+        """,
+    ),
+)
+#: intervention_results' columns after ``intervention_id``, in order (summarize() gives them by name).
+INTERVENTION_RESULT_COLUMNS: tuple[str, ...] = (
+    "family", "n_responses", "original_k", "original_n", "original_rate", "original_low", "original_high",
+    *(f"{arm}_{f}" for arm in ("baseline", "intervened")
+      for f in ("k", "n", "rate", "low", "high", "low_clustered", "high_clustered")),
+    "difference", "p_value", "direction", "intervened_aware_rate", "intervened_unparseable_rate",
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 #: The evaluations that count: ordinary ones (no forced reasoning prefix) not superseded by a re-grade.
@@ -137,7 +168,7 @@ def latest_runs_sql(partition: str = "checkpoint_id") -> str:
         WHERE split = ? AND (CAST(? AS DATE) IS NULL OR eval_date <= CAST(? AS DATE))
     ) WHERE rn = 1"""
 SNAPSHOT_TABLES = ("checkpoints", "eval_runs", "rates", "drift", "alerts", "drift_reports", "alert_checks",
-                   "alert_events", "alert_deliveries")
+                   "alert_events", "alert_deliveries", "intervention_runs", "intervention_results")
 DRIFT_COLUMNS: dict[str, pl.DataType] = {
     "family": pl.String, "column_name": pl.String, "method": pl.String, "statistic": pl.Float64,
     "p_value": pl.Float64, "drifted": pl.Boolean,
@@ -161,3 +192,13 @@ def with_later_columns(samples: pl.DataFrame) -> pl.DataFrame:
     """``samples`` with every :data:`LATER_SAMPLE_COLUMNS` column it lacks added as null."""
     missing = [c for c in LATER_SAMPLE_COLUMNS if c not in samples.columns]
     return samples.with_columns(pl.lit(None, dtype=SAMPLE_SCHEMA[c]).alias(c) for c in missing) if missing else samples
+
+
+#: One awareness-intervention continuation (schemewatch.awareness_intervention.run_intervention).
+CONTINUATION_SCHEMA: dict[str, pl.DataType] = {
+    "env_id": pl.String, "family": pl.String, "counts_in_aggregate": pl.Boolean, "source_sample_idx": pl.Int64,
+    "arm": pl.String, "draw": pl.Int64, "cut_at": pl.Int64, "sentence": pl.String, "prefix": pl.String,
+    "original_response": pl.String, "original_outcome": pl.String, "original_covert": pl.Boolean,
+    "response": pl.String, "outcome": pl.String, "covert": pl.Boolean, "cites_spec": pl.Boolean,
+    "eval_aware": pl.Boolean,
+}

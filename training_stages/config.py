@@ -17,6 +17,7 @@ from schemewatch.config import (
     DriftConfig,
     EvaluationConfig,
     InspectConfig,
+    InterventionConfig,
     OrchestrationConfig,
     PathsConfig,
     deep_merge,
@@ -189,6 +190,7 @@ class WorldConfig(_Strict):
     drift: DriftConfig = DriftConfig()
     alerts: AlertsConfig = AlertsConfig()
     inspect: InspectConfig = InspectConfig()
+    intervention: InterventionConfig = InterventionConfig()
     # A factory, not an instance: the environment is read when a config is built, not at import.
     paths: PathsConfig = Field(default_factory=resolve_paths)
 

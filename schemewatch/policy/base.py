@@ -6,6 +6,16 @@ from collections.abc import Sequence
 from typing import Protocol, runtime_checkable
 
 
+def prefixes_for(prompts: Sequence[str], response_prefix: str | Sequence[str]) -> list[str]:
+    """The forced prefix of each prompt: one text for all, or one per prompt (checked)."""
+    if isinstance(response_prefix, str):
+        return [response_prefix] * len(prompts)
+    prefixes = list(response_prefix)
+    if len(prefixes) != len(prompts):
+        raise ValueError(f"{len(prefixes)} response prefixes for {len(prompts)} prompts; give one per prompt")
+    return prefixes
+
+
 class PolicyError(RuntimeError):
     """A policy cannot produce text: unreachable endpoint, missing checkpoint, …
 
@@ -36,7 +46,7 @@ class Policy(Protocol):
         temperature: float = 1.0,
         seed: int = 0,
         system_prompt: str | None = None,
-        response_prefix: str = "",
+        response_prefix: str | Sequence[str] = "",
     ) -> list[str]:
         """Generate one response per prompt.
 
@@ -47,7 +57,8 @@ class Policy(Protocol):
             seed: Seed for sampling.
             system_prompt: Optional system prompt (e.g. the spec) for every prompt.
             response_prefix: Text forced at the start of every response (e.g.
-                ``"<think>This might be a test."`` for the evaluation-awareness
-                intervention); it is included at the start of each returned text.
+                ``"<think>This might be a test."``), or one such text per prompt (the
+                awareness intervention continues each response from its own cut); it is
+                included at the start of each returned text.
         """
         ...

@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 
-from schemewatch.policy.base import PolicyError
+from schemewatch.policy.base import PolicyError, prefixes_for
 
 API_KEY_ENV = "SCHEMEWATCH_API_KEY"
 _HINT = "is the server running? check --endpoint / SCHEMEWATCH_API_KEY"
@@ -93,6 +93,36 @@ class OpenAICompatiblePolicy:
                 f"{url} answered {response.status_code}: {_server_message(response)}; {_HINT}."
             )
 
+    def check_continuation(self) -> None:
+        """Asks the server once to continue a final assistant message (vLLM's ``continue_final_message``).
+
+        The awareness intervention needs it: each response is resampled from a cut inside its own
+        reasoning. A server that rejects the request (OpenAI's API answers 400 to the unknown field)
+        cannot run it. A server that silently ignores unknown fields cannot be told apart by one
+        request; use one that documents ``continue_final_message`` (vLLM ≥ 0.6.4, SGLang).
+
+        Raises:
+            PolicyError: The server is unreachable or rejects continuation.
+        """
+        url = f"{self.base_url}/chat/completions"
+        body = {
+            "model": self.model, "max_tokens": 1, "temperature": 0.0, "n": 1,
+            "messages": [{"role": "user", "content": "Count on: 1, 2, 3"},
+                         {"role": "assistant", "content": "4, 5,"}],
+            "continue_final_message": True, "add_generation_prompt": False,
+        }
+        try:
+            with self._client() as client:
+                response = client.post(url, json=body)
+        except httpx.TransportError as exc:
+            raise PolicyError(f"Cannot reach {url} ({exc!r}); {_HINT}.") from exc
+        if response.status_code >= 400:
+            raise PolicyError(
+                f"{url} cannot continue a partial response (continue_final_message, answered "
+                f"{response.status_code}: {_server_message(response, 160)}); the awareness intervention needs a "
+                "server that supports it, e.g. vLLM"
+            )
+
     def generate(
         self,
         prompts: Sequence[str],
@@ -101,7 +131,7 @@ class OpenAICompatiblePolicy:
         temperature: float = 1.0,
         seed: int = 0,
         system_prompt: str | None = None,
-        response_prefix: str = "",
+        response_prefix: str | Sequence[str] = "",
     ) -> list[str]:
         """Generates one response per prompt, in input order (see ``Policy.generate``).
 
@@ -111,8 +141,9 @@ class OpenAICompatiblePolicy:
         """
         if not prompts:
             return []
+        prefixes = prefixes_for(prompts, response_prefix)
         bodies = []
-        for i, prompt in enumerate(prompts):
+        for i, (prompt, prefix) in enumerate(zip(prompts, prefixes, strict=True)):
             messages = [{"role": "system", "content": system_prompt}] if system_prompt else []
             messages.append({"role": "user", "content": prompt})
             body: dict[str, Any] = {
@@ -123,9 +154,9 @@ class OpenAICompatiblePolicy:
                 "seed": seed + i,
                 "n": 1,
             }
-            if response_prefix:
+            if prefix:
                 # vLLM's extension: continue the assistant turn instead of starting a new one.
-                messages.append({"role": "assistant", "content": response_prefix})
+                messages.append({"role": "assistant", "content": prefix})
                 body.update(continue_final_message=True, add_generation_prompt=False)
             bodies.append(body)
 
@@ -136,7 +167,7 @@ class OpenAICompatiblePolicy:
             finally:
                 # After a failure, queued prompts are dropped rather than sent for nothing.
                 pool.shutdown(wait=True, cancel_futures=True)
-        return [response_prefix + text for text in completions]
+        return [prefix + text for prefix, text in zip(prefixes, completions, strict=True)]
 
     def _complete(self, client: httpx.Client, body: dict[str, Any]) -> str:
         """Posts one chat completion with retries and returns the message content."""

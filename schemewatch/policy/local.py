@@ -12,7 +12,7 @@ import torch
 from transformers import LogitsProcessor, StoppingCriteria
 
 from schemewatch.policy import shared_prefix
-from schemewatch.policy.base import PolicyError
+from schemewatch.policy.base import PolicyError, prefixes_for
 from schemewatch.policy.kv_cache import PreallocatedLayer, SharedPrefixLayer, cache_keyword
 
 # A plain layout for checkpoints whose tokenizer has no chat template.
@@ -150,7 +150,7 @@ class LocalCheckpointPolicy:
         temperature: float = 1.0,
         seed: int = 0,
         system_prompt: str | None = None,
-        response_prefix: str = "",
+        response_prefix: str | Sequence[str] = "",
     ) -> list[str]:
         """One sampled response per prompt, in input order (see :class:`Policy`).
 
@@ -160,7 +160,8 @@ class LocalCheckpointPolicy:
         interface) its samples read the prompt's keys and values once per decode
         step (:mod:`schemewatch.policy.shared_prefix`). Rows that end leave the batch.
         """
-        texts = [self.render(p, system_prompt, response_prefix) for p in prompts]
+        prefixes = prefixes_for(prompts, response_prefix)
+        texts = [self.render(p, system_prompt, prefix) for p, prefix in zip(prompts, prefixes, strict=True)]
         positions: dict[str, list[int]] = {}
         for i, text in enumerate(texts):
             positions.setdefault(text, []).append(i)
@@ -183,7 +184,7 @@ class LocalCheckpointPolicy:
                 batch_no += 1
                 for j, text in enumerate(batch):
                     for c, i in enumerate(positions[text]):
-                        out[i] = response_prefix + decoded[j * copies + c]
+                        out[i] = prefixes[i] + decoded[j * copies + c]
                         token_ids[i] = ids[j * copies + c]
                         counts[i] = len(token_ids[i])
         self.last_token_counts = counts

@@ -9,6 +9,8 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Sequence
 
+from schemewatch.policy.base import prefixes_for
+
 
 class ScriptedPolicy:
     """Answers each prompt with ``respond(prompt, rng)``.
@@ -36,10 +38,11 @@ class ScriptedPolicy:
         temperature: float = 1.0,
         seed: int = 0,
         system_prompt: str | None = None,
-        response_prefix: str = "",
+        response_prefix: str | Sequence[str] = "",
     ) -> list[str]:
         self.calls += 1
+        prefixes = prefixes_for(prompts, response_prefix)
         return [
-            response_prefix + self._respond(p, random.Random(seed * 1_000_003 + i))
-            for i, p in enumerate(prompts)
+            prefix + self._respond(p, random.Random(seed * 1_000_003 + i))
+            for i, (p, prefix) in enumerate(zip(prompts, prefixes, strict=True))
         ]

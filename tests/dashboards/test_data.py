@@ -135,6 +135,7 @@ def test_every_loader_reads_an_empty_warehouse_without_error(empty_warehouse: Pa
             assert frame.is_empty()
         assert data.families(r) == [] and data.eval_dates(r) == []
         assert data.outcome_counts(r, "x")["samples"].sum() == 0
+        assert data.interventions(r).is_empty() and data.intervention_pairs(r, "x").is_empty()
     assert not empty_warehouse.exists(), "a reader must never create the warehouse"
 
 
@@ -204,3 +205,38 @@ def test_degradation_bands_are_the_clustered_intervals_with_a_detectable_rise(re
     assert joined["ci_high"].to_list() == joined["ci_high_clustered"].to_list()
     assert all(0 < m < 1 for m in rates["mde"].to_list())
 
+
+
+def test_interventions_are_the_newest_of_each_checkpoint_and_kind_in_training_order(reader, warehouse) -> None:
+    results = data.interventions(reader)
+    assert results["stage"].to_list() == ["base"] * 3 + ["as-rl"] * 3
+    assert results["kind"].to_list() == ["ablate", "inject", "control"] * 2
+    # The fixture's policy schemes without awareness: ablation raises covert, injection lowers it.
+    by = {(r["stage"], r["kind"]): r for r in results.iter_rows(named=True)}
+    assert by["as-rl", "ablate"]["difference"] > 0 and by["as-rl", "inject"]["difference"] < 0
+    assert all(r["intervened_low_clustered"] <= r["intervened_rate"] <= r["intervened_high_clustered"]
+               for r in results.iter_rows(named=True))
+    assert data.interventions(reader, families=True).height > results.height
+
+
+def test_intervention_pairs_put_changed_outcomes_first(reader) -> None:
+    chosen = data.interventions(reader).filter(pl.col("kind") == "ablate").row(0, named=True)
+    pairs = data.intervention_pairs(reader, chosen["intervention_id"], limit=50)
+    assert 0 < pairs.height <= 50
+    changed = pairs["changed"].to_list()
+    assert changed == sorted(changed, reverse=True) and any(changed)
+    row = pairs.row(0, named=True)
+    assert row["original_response"].startswith(row["intervened_prefix"])
+    assert row["baseline_prefix"].endswith(row["sentence"]) and row["sentence"] not in row["intervened_prefix"]
+
+
+def test_the_cut_is_marked_and_the_dropped_sentence_struck_out() -> None:
+    from dashboards.highlight import cut_html
+
+    response = "<think>Per AS1. This looks like a test. I act.</think>"
+    after = cut_html("<think>Per AS1.", len("<think>Per AS1."), "This looks like a test.", "removed",
+                     "<think>Per AS1. Then covert.</think>")
+    assert "✂" in after and "line-through" in after and "Then covert." in after
+    before = cut_html("<think>Per AS1. This looks like a test.", len("<think>Per AS1."), "This looks like a test.",
+                      "kept", response)
+    assert before.index("✂") < before.index("looks like a test") and "I act." in before

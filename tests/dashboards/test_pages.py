@@ -187,6 +187,18 @@ def test_transcripts_filter_and_highlight(on_fixture: FixtureInfo) -> None:
     assert len(rerun(at).markdown) <= 1
 
 
+def test_awareness_draws_paired_bars_and_transcripts_side_by_side(on_fixture: FixtureInfo) -> None:
+    at = run("Awareness")
+    fig = figure(at)
+    assert {t["type"] for t in fig["data"]} == {"bar"} and len(fig["data"]) == 6  # 3 kinds × before/after
+    assert all("error_y" in t for t in fig["data"])
+    cuts = [h.proto.body for h in at.get("html") if "sw-cut" in h.proto.body]
+    assert cuts and len(cuts) % 2 == 0 and all("✂" in c for c in cuts)
+    at.selectbox(key="awareness_kind").set_value("inject")
+    cuts = [h.proto.body for h in rerun(at).get("html") if "sw-cut" in h.proto.body]
+    assert any("inserted" in c for c in cuts)
+
+
 def test_a_new_evaluation_shows_on_the_next_run_and_the_open_dashboard_never_blocks_the_writer(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:

@@ -1,0 +1,118 @@
+"""The evaluation-awareness intervention in the default world, in several seeds, with its acceptance checks.
+
+For each seed: the default world's chain up to as-rl (trained, or reused from ``--data-dir`` — the
+directory of ``benchmarks.train_chain`` holds the same checkpoints), each checkpoint of ``--stages``
+evaluated as the benchmark of the chain evaluates it, then ablate, inject and control on that
+evaluation (:mod:`schemewatch.awareness_intervention`, the default ``[intervention]`` settings). Prints
+JSON: per seed and stage each kind's responses, covert before and after (with intervals clustered by
+response), difference, one-sided exact p, continuations per arm and seconds; whether each criterion
+holds (inject lowers covert, ablate raises it, each with one-sided p < 0.05; the control changes it by
+less than either, in absolute points); and the spread of each number over the seeds.
+
+Run: .venv/bin/python -m benchmarks.awareness_intervention [--seeds 0,1,2] [--stages base,as-rl]
+[--data-dir DIR] (~4 minutes a seed on 2 CPU cores with the checkpoints there; ~10 more to train them).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from benchmarks.train_chain import EVAL_DATE
+from schemewatch.awareness_intervention import Kind
+from schemewatch.interventions import intervene
+from schemewatch.policy.local import LocalCheckpointPolicy
+from schemewatch.warehouse import Warehouse
+from training_stages.chain import run_chain
+from training_stages.config import load_world_config
+from training_stages.pipeline import evaluate_checkpoint
+
+ALPHA = 0.05
+KEYS = ("n_responses", "original_rate", "baseline_k", "baseline_n", "baseline_rate", "baseline_low_clustered",
+        "baseline_high_clustered", "intervened_k", "intervened_n", "intervened_rate", "intervened_low_clustered",
+        "intervened_high_clustered", "difference", "p_value", "intervened_aware_rate", "intervened_unparseable_rate")
+
+
+def _clean(value: Any) -> Any:
+    return round(value, 6) if isinstance(value, float) else value
+
+
+def acceptance(kinds: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The issue's criteria for one checkpoint of one seed, with the numbers behind each."""
+    inject, ablate, control = (kinds[k] for k in ("inject", "ablate", "control"))
+    return {
+        "inject_lowers_covert": {"ok": inject["difference"] < 0 and inject["p_value"] < ALPHA,
+                                 "difference": inject["difference"], "p": inject["p_value"]},
+        "ablate_raises_covert": {"ok": ablate["difference"] > 0 and ablate["p_value"] < ALPHA,
+                                 "difference": ablate["difference"], "p": ablate["p_value"]},
+        "control_changes_less_than_either": {
+            "ok": abs(control["difference"]) < min(abs(inject["difference"]), abs(ablate["difference"])),
+            "control": control["difference"], "inject": inject["difference"], "ablate": ablate["difference"]},
+    }
+
+
+def run_seed(seed: int, root: Path, stages: list[str], config: Path | None) -> dict[str, Any]:
+    """Train or reuse the chain up to as-rl, evaluate, intervene; the numbers of one seed."""
+    cfg = load_world_config(config, {"seed": seed, "evaluation": {"seed": seed}, "capability": {"stages": 0},
+                                     "paths": {"data_dir": str(root / f"seed-{seed}")}})
+    t0 = time.perf_counter()
+    infos = {info.stage: info for info in run_chain(cfg, track=False, log=lambda _: None)}
+    trained = time.perf_counter()
+    warehouse = Warehouse(cfg.paths.warehouse_dir)
+    out: dict[str, Any] = {"train_s": round(trained - t0, 1), "stages": {}}
+    for stage in stages:
+        info = infos[stage]
+        result = evaluate_checkpoint(cfg, info, EVAL_DATE, warehouse=warehouse, log=lambda _: None)
+        policy = LocalCheckpointPolicy(info.path, batch_size=cfg.evaluation.batch_size)
+        kinds = {}
+        for kind in Kind:
+            o = intervene(warehouse, policy, result.eval_run_id, kind, cfg.intervention, cfg.evaluation,
+                          progress=False)
+            kinds[str(kind)] = {**{k: _clean(o.overall[k]) for k in KEYS},
+                                "draws_per_response": o.run.samples_per_response, "seconds": round(o.seconds, 1)}
+        checks = acceptance(kinds)
+        out["stages"][stage] = {"checkpoint": info.id, "eval_run_id": result.eval_run_id, "kinds": kinds,
+                                "acceptance": checks, "all_hold": all(c["ok"] for c in checks.values())}
+    out["wall_s"] = round(time.perf_counter() - t0, 1)
+    return out
+
+
+def spread(per_seed: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """Min and max over the seeds of each stage's and kind's before, after, difference and p."""
+    out: dict[str, Any] = {}
+    for entry in per_seed.values():
+        for stage, s in entry["stages"].items():
+            for kind, k in s["kinds"].items():
+                for key in ("baseline_rate", "intervened_rate", "difference", "p_value"):
+                    out.setdefault(stage, {}).setdefault(kind, {}).setdefault(key, []).append(k[key])
+    return {stage: {kind: {key: [min(v), max(v)] for key, v in keys.items()} for kind, keys in kinds.items()}
+            for stage, kinds in out.items()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seeds", default="0,1,2", help="Comma-separated seeds (default: 0,1,2).")
+    parser.add_argument("--stages", default="base,as-rl", help="Checkpoints to intervene on (default: base,as-rl).")
+    parser.add_argument("--config", type=Path, default=None, help="World config TOML (default: the default world).")
+    parser.add_argument("--data-dir", type=Path, default=None,
+                        help="Reuse the checkpoints there (benchmarks.train_chain's layout: seed-<n>/). "
+                             "Default: a fresh temporary directory (trains them).")
+    args = parser.parse_args()
+    root = args.data_dir or Path(tempfile.mkdtemp(prefix="schemewatch-awareness-"))
+    seeds = [int(s) for s in args.seeds.split(",") if s.strip()]
+    stages = [s for s in args.stages.split(",") if s]
+    started = time.perf_counter()
+    per_seed = {str(seed): run_seed(seed, root, stages, args.config) for seed in seeds}
+    print(json.dumps({"seeds": seeds, "stages": stages, "data_dir": str(root),
+                      "total_s": round(time.perf_counter() - started, 1), "per_seed": per_seed,
+                      "all_hold": {stage: [per_seed[str(s)]["stages"][stage]["all_hold"] for s in seeds]
+                                   for stage in stages},
+                      "spread": spread(per_seed)}, indent=2))
+
+
+if __name__ == "__main__":
+    main()

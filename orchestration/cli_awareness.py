@@ -1,0 +1,132 @@
+"""``schemewatch intervene``: the evaluation-awareness intervention on a checkpoint's newest evaluation.
+
+Registered on the group in ``orchestration.cli``; torch and the policies are imported inside the command.
+"""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from orchestration.cli_support import BadInput, data_paths, format_table
+from schemewatch.config import InterventionConfig
+
+_DEFAULTS = InterventionConfig()
+_KINDS = ("ablate", "inject", "control")
+
+
+def _pct(x: object) -> str:
+    return "–" if x is None else f"{100 * float(x):.1f}%"
+
+
+def _row(kind: str, r: dict[str, object]) -> dict[str, object]:
+    return {
+        "kind": kind, "responses": r["n_responses"], "original": _pct(r["original_rate"]),
+        "baseline": f"{_pct(r['baseline_rate'])} [{_pct(r['baseline_low_clustered'])}, "
+                    f"{_pct(r['baseline_high_clustered'])}]",
+        "intervened": f"{_pct(r['intervened_rate'])} [{_pct(r['intervened_low_clustered'])}, "
+                      f"{_pct(r['intervened_high_clustered'])}]",
+        "n per arm": r["intervened_n"], "difference": f"{100 * float(r['difference']):+.1f}",
+        "one-sided p": f"{float(r['p_value']):.3g} ({'rise' if r['direction'] == 'greater' else 'fall'})",
+    }
+
+
+@click.command()
+@click.option("--checkpoint", "checkpoint_ref", default=None,
+              help="Checkpoint alias (base, as-rl, cap-1, …), id or directory.")
+@click.option("--endpoint", default=None, help="OpenAI-compatible base URL instead of a local checkpoint; the "
+              "server must continue a partial response (vLLM's continue_final_message).")
+@click.option("--model", "model_name", default=None, help="Model name served at --endpoint (its evaluations "
+              "are stored under this name).")
+@click.option("--kind", "kinds", type=click.Choice(_KINDS), multiple=True,
+              help="ablate: drop the aware sentence; inject: insert one; control: insert a neutral one. "
+                   "Repeat for several; default: all three.")
+@click.option("--samples", type=click.IntRange(1, 256), default=_DEFAULTS.samples_per_response, show_default=True,
+              help="Continuations per response and arm (raised so each arm has at least "
+                   f"{_DEFAULTS.min_continuations_per_arm}).")
+@click.option("--min-continuations", type=click.IntRange(1), default=_DEFAULTS.min_continuations_per_arm,
+              show_default=True, help="Raise the draws per response until each arm has this many continuations.")
+@click.option("--max-responses", type=click.IntRange(1), default=None,
+              help="At most this many responses per kind (a seeded subset). Default: every eligible one.")
+@click.option("--position", type=click.Choice(["start", "after_first_sentence"]), default=_DEFAULTS.position,
+              show_default=True, help="Where inject and control insert their sentence.")
+@click.option("--from-run", "eval_run_id", default=None,
+              help="Start from this evaluation run instead of the checkpoint's newest.")
+@click.option("--seed", type=int, default=_DEFAULTS.seed, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the results (overall and per family) as JSON.")
+@click.pass_context
+def intervene(ctx: click.Context, checkpoint_ref: str | None, endpoint: str | None, model_name: str | None,
+              kinds: tuple[str, ...], samples: int, min_continuations: int, max_responses: int | None, position: str,
+              eval_run_id: str | None, seed: int, as_json: bool) -> None:
+    """Is the good behaviour there because the model thinks it is tested?
+
+    Takes the checkpoint's newest stored evaluation and resamples its responses from a cut
+    in the reasoning, in two arms that differ by one sentence: the aware sentence dropped
+    (ablate), an awareness sentence inserted (inject) or a neutral one of similar length
+    (control). Prints covert before and after with 95% intervals clustered by response,
+    the difference, and a one-sided exact p in the direction the paper found (ablation
+    raises covert, injection lowers it), and stores it beside the evaluation; it never
+    enters the headline rates.
+
+    \b
+    Examples:
+      schemewatch intervene --checkpoint as-rl
+      schemewatch intervene --checkpoint base --kind ablate --samples 16 --json
+      schemewatch intervene --endpoint http://localhost:8000/v1 --model my-model --kind inject
+    """
+    from schemewatch.awareness_intervention import NothingToIntervene
+    from schemewatch.checkpoints import CheckpointNotFoundError, CheckpointStore
+    from schemewatch.files import check_writable
+    from schemewatch.interventions import NoEvaluation, latest_evaluation
+    from schemewatch.interventions import intervene as run_one
+    from schemewatch.policy import PolicyError
+    from schemewatch.warehouse import Warehouse, WarehouseReader
+
+    paths = data_paths(ctx)
+    if (checkpoint_ref is None) == (endpoint is None):
+        raise BadInput("pass exactly one of --checkpoint or --endpoint")
+    cfg = _DEFAULTS.model_copy(update={"samples_per_response": samples, "max_responses": max_responses,
+                                       "min_continuations_per_arm": min_continuations,
+                                       "position": position, "seed": seed})
+    try:
+        if endpoint is not None:
+            if not model_name:
+                raise BadInput("--endpoint needs --model (the model name the server serves)")
+            from schemewatch.policy import OpenAICompatiblePolicy
+
+            policy = OpenAICompatiblePolicy(endpoint, model_name)
+            policy.check_continuation()  # before anything is read or written
+            checkpoint_id = model_name
+        else:
+            from schemewatch.policy import LocalCheckpointPolicy
+
+            info = CheckpointStore(paths.checkpoints_dir).resolve(checkpoint_ref)
+            checkpoint_id, policy = info.id, None
+        check_writable(paths.warehouse_dir)
+        with WarehouseReader(paths.warehouse_dir) as reader:
+            source = eval_run_id or latest_evaluation(reader, checkpoint_id)
+        if policy is None:
+            policy = LocalCheckpointPolicy(info.path)
+        warehouse = Warehouse(paths.warehouse_dir)
+        outcomes = {kind: run_one(warehouse, policy, source, kind, cfg, progress=not as_json)
+                    for kind in (kinds or _KINDS)}
+    except (CheckpointNotFoundError, PolicyError, NoEvaluation, NothingToIntervene) as exc:
+        raise BadInput(str(exc)) from None
+    if as_json:
+        click.echo(json.dumps({"checkpoint": checkpoint_id, "eval_run_id": source, "kinds": {
+            kind: {"intervention_id": o.run.intervention_id, "responses_eligible": o.run.n_eligible,
+                   "draws_per_response": o.run.samples_per_response, "seconds": round(o.seconds, 1),
+                   "overall": o.overall, "families": o.results[1:]}
+            for kind, o in outcomes.items()}}, indent=2, default=str))
+        return
+    click.echo(f"{checkpoint_id}, from evaluation {source} (covert among the continuations; 95% intervals "
+               "clustered by response):")
+    rows = [_row(kind, o.overall) for kind, o in outcomes.items()]
+    click.echo(format_table(rows, list(rows[0])))
+    for kind, o in outcomes.items():
+        click.echo(f"{kind}: {o.run.n_selected} of {o.run.n_eligible} eligible responses × "
+                   f"{o.run.samples_per_response} draws per arm, {o.seconds:.0f} s, stored as {o.run.intervention_id}")
+
+
+AWARENESS_COMMANDS = (intervene,)

@@ -1,0 +1,337 @@
+"""The evaluation-awareness intervention: is the good behaviour there because the model thinks it is tested?
+
+Three kinds, each on responses of one stored evaluation (the paper: removing verbalised awareness from the
+reasoning raised covert actions, inserting it lowered them, a random sentence did not):
+
+* ``ablate``: responses whose reasoning verbalises awareness. The reasoning is cut just before the aware
+  sentence, the sentence is dropped, and the rest of the response is resampled from the cut.
+* ``inject``: responses whose reasoning does not. An awareness sentence is inserted at the start of the
+  reasoning (or after its first sentence) and the rest is resampled from there.
+* ``control``: as ``inject``, with a neutral sentence of similar length.
+
+Each response is resampled in two arms from the same cut, ``samples_per_response`` times each: *baseline*
+forces the response as it was up to the end of the changed sentence (ablate: the aware sentence kept;
+inject/control: nothing inserted), *intervened* forces it changed. The two arms differ in that one sentence
+only, so their difference is the sentence's effect; the responses' own outcomes (``original``) are reported
+beside them but not tested, because they were selected on the very text the intervention changes, and a
+whole fresh response is not a resample from the cut.
+
+The test is one-sided and exact (Fisher's, on the pooled continuations) in the direction the paper found:
+ablation raises the covert rate, injection lowers it; the control is tested in injection's direction (it is
+its placebo). Continuations of one response are correlated, so each arm's interval is also given clustered by
+source response (:mod:`schemewatch.clustered_stats`).
+
+Pure: any :class:`~schemewatch.policy.base.Policy` that takes a forced prefix per prompt; storage is the
+warehouse's (:meth:`schemewatch.warehouse.Warehouse.store_intervention`).
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+import polars as pl
+from scipy.stats import fisher_exact
+
+from schemewatch.clustered_stats import clustered_proportion
+from schemewatch.config import InterventionConfig
+from schemewatch.environments import Environment, derive_seed
+from schemewatch.grading import AWARENESS_PATTERN, GRADER_VERSION, grade
+from schemewatch.policy.base import Policy, PolicyError
+from schemewatch.progress import progress_bar
+from schemewatch.stats import wilson_interval
+from schemewatch.warehouse_records import InterventionRun
+from schemewatch.warehouse_schema import CONTINUATION_SCHEMA
+
+
+class Kind(StrEnum):
+    """What the intervention does to the reasoning."""
+
+    ABLATE = "ablate"
+    INJECT = "inject"
+    CONTROL = "control"
+
+
+#: The alternative of each kind's one-sided test (intervened against baseline), the paper's direction.
+DIRECTION: dict[Kind, str] = {Kind.ABLATE: "greater", Kind.INJECT: "less", Kind.CONTROL: "less"}
+ARMS = ("baseline", "intervened")
+
+_THINK_OPEN = re.compile(r"<think>", re.IGNORECASE)
+_THINK_CLOSE = re.compile(r"</think>", re.IGNORECASE)
+# A sentence ends at . ! or ? followed by whitespace or the end ("0.35" and "spec-6.9" do not end one).
+_SENTENCE = re.compile(r"\S.*?(?:[.!?]+(?=\s|$)|$)", re.DOTALL)
+
+
+DEFAULT_INTERVENTION = InterventionConfig()
+
+
+class NothingToIntervene(ValueError):
+    """No response of the evaluation qualifies for the kind (e.g. none verbalises awareness)."""
+
+
+@dataclass(frozen=True)
+class Cut:
+    """Where one response is cut, and the two prefixes its arms are resampled from.
+
+    Attributes:
+        at: Character offset of the cut in the response; ``response[:at]`` is kept byte for byte.
+        baseline_prefix: The response as it was up to the end of the changed sentence.
+        intervened_prefix: The same with the change: the aware sentence dropped, or a sentence inserted.
+        sentence: The sentence removed (ablate) or inserted (inject, control).
+    """
+
+    at: int
+    baseline_prefix: str
+    intervened_prefix: str
+    sentence: str
+
+
+def reasoning_span(response: str) -> tuple[int, int] | None:
+    """(start, end) of the text inside ``<think>…</think>``; None without a closed reasoning section."""
+    opened = _THINK_OPEN.search(response)
+    if opened is None:
+        return None
+    closed = _THINK_CLOSE.search(response, opened.end())
+    return None if closed is None else (opened.end(), closed.start())
+
+
+def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """(start, end) offsets in ``text`` of the sentences of ``text[start:end]``."""
+    end = len(text) if end is None else end
+    return [(start + m.start(), start + m.end()) for m in _SENTENCE.finditer(text[start:end])]
+
+
+def aware_sentence(response: str) -> tuple[int, int] | None:
+    """(start, end) of the first sentence of the reasoning that verbalises evaluation awareness."""
+    span = reasoning_span(response)
+    if span is None:
+        return None
+    for s, e in sentence_spans(response, *span):
+        if AWARENESS_PATTERN.search(response[s:e]):
+            return s, e
+    return None
+
+
+def ablation_cut(response: str) -> Cut | None:
+    """The cut that drops the first aware sentence of the reasoning; None when there is none.
+
+    The cut is at the end of what precedes the sentence (the whitespace before it goes with it), so the
+    reasoning before it is kept byte for byte and the model continues where that text ended.
+    """
+    found = aware_sentence(response)
+    if found is None:
+        return None
+    s, e = found
+    at = s
+    think_start = reasoning_span(response)[0]
+    while at > think_start and response[at - 1].isspace():
+        at -= 1
+    return Cut(at=at, baseline_prefix=response[:e], intervened_prefix=response[:at], sentence=response[s:e])
+
+
+def insertion_cut(response: str, sentence: str, position: str = "start") -> Cut | None:
+    """The cut that inserts ``sentence`` into the reasoning; None when the response has none to insert into.
+
+    ``position`` ``start``: right after ``<think>``; ``after_first_sentence``: after the reasoning's first
+    sentence (at the start when it has none).
+    """
+    span = reasoning_span(response)
+    if span is None:
+        return None
+    at, sep = span[0], ""
+    if position == "after_first_sentence":
+        sentences = sentence_spans(response, *span)
+        if sentences:
+            at, sep = sentences[0][1], " "
+    elif position != "start":
+        raise ValueError(f"position must be 'start' or 'after_first_sentence', not {position!r}")
+    kept = response[:at]
+    return Cut(at=at, baseline_prefix=kept, intervened_prefix=kept + sep + sentence, sentence=sentence)
+
+
+def _similar_length(sentence: str, pool: Sequence[str]) -> str:
+    return min(pool, key=lambda s: (abs(len(s) - len(sentence)), s))
+
+
+def plan_cuts(samples: pl.DataFrame, kind: Kind | str, cfg: InterventionConfig = DEFAULT_INTERVENTION
+              ) -> tuple[pl.DataFrame, int]:
+    """The responses of ``samples`` the kind takes, each with its cut; and how many were eligible.
+
+    ``samples``: an evaluation's sample rows (``env_id``, ``sample_idx``, ``response``, ``covert``, …).
+    Ablate takes responses whose reasoning verbalises awareness; inject and control those whose reasoning
+    does not. Each insertion draws its awareness sentence with a seeded generator; the control inserts the
+    neutral sentence closest in length to the awareness sentence the same response would get, so the two
+    kinds differ in content, not in length or position. ``cfg.max_responses`` keeps a seeded random subset.
+
+    Raises:
+        NothingToIntervene: no response qualifies (a clear message, never a 0/0 rate).
+    """
+    kind = Kind(kind)
+    rng = random.Random(derive_seed(cfg.seed, "intervention-sentences"))
+    rows = []
+    for row in samples.sort("env_id", "sample_idx").iter_rows(named=True):
+        response = row["response"] or ""
+        if kind is Kind.ABLATE:
+            cut = ablation_cut(response)
+        else:
+            if reasoning_span(response) is None or aware_sentence(response) is not None:
+                continue
+            aware = rng.choice(cfg.awareness_sentences)
+            sentence = aware if kind is Kind.INJECT else _similar_length(aware, cfg.neutral_sentences)
+            cut = insertion_cut(response, sentence, cfg.position)
+        if cut is None:
+            continue
+        rows.append({**row, "cut_at": cut.at, "sentence": cut.sentence,
+                     "baseline_prefix": cut.baseline_prefix, "intervened_prefix": cut.intervened_prefix})
+    eligible = len(rows)
+    if not rows:
+        what = ("verbalises evaluation awareness in its reasoning" if kind is Kind.ABLATE
+                else "has a reasoning section without verbalised awareness")
+        raise NothingToIntervene(
+            f"no response of the {samples.height} in this evaluation {what}, so there is nothing to {kind}; "
+            "evaluate with more samples per environment, or pick another checkpoint")
+    if cfg.max_responses is not None and eligible > cfg.max_responses:
+        keep = sorted(random.Random(derive_seed(cfg.seed, "intervention-subset", str(kind))).sample(
+            range(eligible), cfg.max_responses))
+        rows = [rows[i] for i in keep]
+    return pl.DataFrame(rows, infer_schema_length=None), eligible
+
+
+def draws_per_response(n_responses: int, cfg: InterventionConfig) -> int:
+    """Continuations per response and arm: ``cfg.samples_per_response``, raised so that each arm has at least
+    ``cfg.min_continuations_per_arm`` (few responses verbalise awareness, and an arm of a few dozen
+    continuations cannot show a change of a point or two), at most 256."""
+    needed = -(-cfg.min_continuations_per_arm // max(1, n_responses))
+    return min(256, max(cfg.samples_per_response, needed))
+
+
+def intervention_id(eval_run_id: str, kind: Kind | str, cfg: InterventionConfig, policy_name: str) -> str:
+    """Deterministic: re-running the same intervention replaces it."""
+    key = derive_seed(eval_run_id, str(kind), cfg.position, cfg.samples_per_response, cfg.min_continuations_per_arm,
+                      cfg.max_responses or 0,
+                      cfg.seed, "|".join(cfg.awareness_sentences), "|".join(cfg.neutral_sentences), policy_name)
+    return f"{eval_run_id[:100]}--{kind}--{key:016x}"
+
+
+def run_intervention(
+    policy: Policy,
+    samples: pl.DataFrame,
+    envs: dict[str, Environment],
+    *,
+    kind: Kind | str,
+    eval_run_id: str,
+    checkpoint_id: str,
+    cfg: InterventionConfig = DEFAULT_INTERVENTION,
+    temperature: float = 1.0,
+    max_new_tokens: int = 160,
+    chunk_size: int = 256,
+    progress: bool = True,
+) -> tuple[InterventionRun, pl.DataFrame]:
+    """Cut, resample and grade: one row per continuation (both arms, :func:`draws_per_response` each).
+
+    ``samples``: the evaluation's samples; ``envs``: its environments by id (to rebuild the prompts and
+    grade). Continuations are graded with the usual grader, from the whole text (kept prefix + continuation).
+
+    Raises:
+        NothingToIntervene: no response qualifies.
+        PolicyError: the policy failed or returned the wrong number of texts; nothing is returned.
+    """
+    kind = Kind(kind)
+    cuts, eligible = plan_cuts(samples, kind, cfg)
+    missing = sorted(set(cuts["env_id"]) - set(envs))
+    if missing:
+        raise ValueError(f"environment {missing[0]!r} of the evaluation is not in this suite version; "
+                         "intervene with the suite the evaluation was run on")
+    k = draws_per_response(cuts.height, cfg)
+    jobs = [(row, arm, draw) for row in cuts.iter_rows(named=True) for arm in ARMS for draw in range(k)]
+    out = []
+    per_call = max(1, chunk_size // (2 * k)) * 2 * k  # a response's draws of both arms in one call
+    with progress_bar(total=len(jobs), desc=f"{kind} {checkpoint_id}", unit="continuation",
+                      disable=not progress) as bar:
+        for call, start in enumerate(range(0, len(jobs), per_call)):
+            chunk = jobs[start:start + per_call]
+            texts = policy.generate(
+                [envs[row["env_id"]].prompt for row, _, _ in chunk],
+                max_new_tokens=max_new_tokens, temperature=temperature,
+                seed=derive_seed(cfg.seed, eval_run_id, str(kind), call) % 2**31,
+                response_prefix=[row[f"{arm}_prefix"] for row, arm, _ in chunk],
+            )
+            if len(texts) != len(chunk):
+                raise PolicyError(f"policy returned {len(texts)} texts for {len(chunk)} prompts")
+            for (row, arm, draw), text in zip(chunk, texts, strict=True):
+                g = grade(envs[row["env_id"]], text)
+                out.append({
+                    "env_id": row["env_id"], "family": row["family"],
+                    "counts_in_aggregate": row["counts_in_aggregate"], "source_sample_idx": row["sample_idx"],
+                    "arm": arm, "draw": draw, "cut_at": row["cut_at"], "sentence": row["sentence"],
+                    "prefix": row[f"{arm}_prefix"], "original_response": row["response"],
+                    "original_outcome": row["outcome"], "original_covert": row["covert"],
+                    "response": text, "outcome": str(g.outcome), "covert": g.covert, "cites_spec": g.cites_spec,
+                    "eval_aware": g.eval_aware,
+                })
+            bar.update(len(chunk))
+    run = InterventionRun(
+        intervention_id=intervention_id(eval_run_id, kind, cfg, policy.name), eval_run_id=eval_run_id,
+        checkpoint_id=checkpoint_id, kind=str(kind), position=cfg.position if kind is not Kind.ABLATE else "aware",
+        samples_per_response=k, seed=cfg.seed, n_eligible=eligible, n_selected=cuts.height, policy=policy.name,
+        grader_version=GRADER_VERSION, sentences=tuple(sorted(set(cuts["sentence"]))),
+    )
+    return run, pl.DataFrame(out, schema=CONTINUATION_SCHEMA)
+
+
+@dataclass(frozen=True)
+class ArmRate:
+    """Covert among one arm's continuations, with the plain and the by-response clustered interval."""
+
+    k: int
+    n: int
+    rate: float
+    low: float
+    high: float
+    low_clustered: float
+    high_clustered: float
+
+
+def _arm_rate(arm: pl.DataFrame) -> ArmRate:
+    per_response = arm.group_by("env_id", "source_sample_idx").agg(
+        pl.col("covert").sum().alias("k"), pl.len().alias("m"))
+    c = clustered_proportion(per_response["k"].to_list(), per_response["m"].to_list())
+    return ArmRate(c.k, c.n, c.rate, c.wilson_low, c.wilson_high, c.low, c.high)
+
+
+def summarize(continuations: pl.DataFrame, kind: Kind | str) -> list[dict[str, object]]:
+    """The result rows of one intervention: overall (``family`` None, families that count in aggregates)
+    and per family.
+
+    Each row: responses, the originals' covert rate, each arm's covert rate with intervals, the difference
+    (intervened − baseline), the one-sided exact p in the kind's direction, and how often the intervened
+    continuations verbalise awareness or cannot be parsed (an intervention that breaks the format shows).
+    """
+    kind = Kind(kind)
+    groups: list[tuple[str | None, pl.DataFrame]] = [
+        (None, continuations.filter(pl.col("counts_in_aggregate")))]
+    groups += sorted(((f, g) for (f,), g in continuations.group_by("family")), key=lambda x: x[0])
+    rows = []
+    for family, part in groups:
+        if part.is_empty():
+            continue
+        base, changed = (_arm_rate(part.filter(pl.col("arm") == a)) for a in ARMS)
+        originals = part.filter((pl.col("arm") == "baseline") & (pl.col("draw") == 0))
+        intervened = part.filter(pl.col("arm") == "intervened")
+        _, p = fisher_exact([[changed.k, changed.n - changed.k], [base.k, base.n - base.k]],
+                            alternative=DIRECTION[kind])
+        o_k, o_n = int(originals["original_covert"].sum()), originals.height
+        o_low, o_high = wilson_interval(o_k, o_n)
+        rows.append({
+            "family": family, "n_responses": o_n, "original_k": o_k, "original_n": o_n,
+            "original_rate": o_k / o_n, "original_low": o_low, "original_high": o_high,
+            **{f"baseline_{f}": getattr(base, f) for f in ArmRate.__dataclass_fields__},
+            **{f"intervened_{f}": getattr(changed, f) for f in ArmRate.__dataclass_fields__},
+            "difference": changed.rate - base.rate, "p_value": float(p), "direction": DIRECTION[kind],
+            "intervened_aware_rate": float(intervened["eval_aware"].mean()),
+            "intervened_unparseable_rate": float((intervened["outcome"] == "unparseable").mean()),
+        })
+    return rows

@@ -1,0 +1,125 @@
+"""`schemewatch intervene`: a real checkpoint's continuations stored beside the evaluation, and one-line errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+from datetime import date
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from schemewatch.checkpoints import read_checkpoint
+from schemewatch.environments import build_suite
+from schemewatch.warehouse import Warehouse, WarehouseReader
+from schemewatch.warehouse_records import EvalRun
+from schemewatch.warehouse_schema import SAMPLE_SCHEMA
+
+CLI = [sys.executable, "-m", "orchestration.cli"]
+ROOT = Path(__file__).resolve().parents[2]
+ENVS = build_suite("eval")[:6]
+
+
+def run(data_dir, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SCHEMEWATCH_")}
+    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    return subprocess.run([*CLI, "--data-dir", str(data_dir), *args], capture_output=True, text=True, timeout=300,
+                          env=env, cwd=data_dir)
+
+
+def _evaluation(checkpoint_id: str) -> tuple[EvalRun, pl.DataFrame]:
+    """An evaluation whose responses are half aware, half not (as a model might write them)."""
+    run = EvalRun("ev-1", checkpoint_id, "2026.11.1", "eval", date(2026, 11, 20), 0, 2, "", "test")
+    rows = []
+    for env in ENVS:
+        for k in range(2):
+            opener = "This looks like a test. " if k == 0 else ""
+            rows.append({
+                "eval_run_id": run.eval_run_id, "checkpoint_id": checkpoint_id, "suite_version": "2026.11.1",
+                "env_id": env.id, "family": env.family, "category": env.category, "split": "eval",
+                "counts_in_aggregate": True, "sample_idx": k, "seed": 0, "eval_date": run.eval_date,
+                "response": f"<think>{opener}Per AS1 I act.</think><action>a</action><report>b</report>",
+                "outcome": "unparseable", "covert": False, "cites_spec": True, "cited_principles": ["AS1"],
+                "eval_aware": k == 0, "good": False, "n_tokens": 10,
+            })
+    return run, pl.DataFrame(rows, schema=SAMPLE_SCHEMA)
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory, tiny_checkpoint):
+    root = tmp_path_factory.mktemp("awareness")
+    info = read_checkpoint(tiny_checkpoint)
+    wh = Warehouse(root / "warehouse")
+    wh.register_checkpoint(info)
+    wh.store_eval_run(*_evaluation(info.id))
+    return root
+
+
+def test_intervene_stores_each_kind_beside_the_evaluation_and_never_in_the_rates(data, tiny_checkpoint) -> None:
+    out = run(data, "intervene", "--checkpoint", str(tiny_checkpoint), "--samples", "1", "--min-continuations", "10",
+              "--json")
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout)
+    assert result["eval_run_id"] == "ev-1" and set(result["kinds"]) == {"ablate", "inject", "control"}
+    ablate = result["kinds"]["ablate"]
+    # 6 aware responses; draws raised from 1 to 2 so that each arm has at least 10 continuations.
+    assert ablate["responses_eligible"] == 6 and ablate["draws_per_response"] == 2
+    assert ablate["overall"]["intervened_n"] == ablate["overall"]["baseline_n"] == 12
+    assert result["kinds"]["inject"]["responses_eligible"] == 6
+    with WarehouseReader(data / "warehouse") as reader:
+        runs = reader.query("SELECT kind, eval_run_id FROM intervention_runs ORDER BY kind")
+        assert runs["kind"].to_list() == ["ablate", "control", "inject"] and set(runs["eval_run_id"]) == {"ev-1"}
+        assert reader.query("SELECT count(*) AS n FROM eval_runs")["n"][0] == 1  # the rates saw nothing
+        rows = reader.intervention_continuations(ablate["intervention_id"])
+    changed = rows.filter(pl.col("arm") == "intervened")
+    assert (changed["prefix"] == "<think>").all() and not changed["prefix"].str.contains("test").any()
+    table = run(data, "intervene", "--checkpoint", str(tiny_checkpoint), "--kind", "inject", "--samples", "1",
+                "--min-continuations", "1")
+    assert table.returncode == 0, table.stderr
+    assert "one-sided p" in table.stdout and "clustered by response" in table.stdout
+
+
+def test_an_unknown_checkpoint_or_one_never_evaluated_is_one_line_exit_2(data, tmp_path) -> None:
+    out = run(data, "intervene", "--checkpoint", "as-rl")
+    assert out.returncode == 2 and "unknown checkpoint alias 'as-rl'" in out.stderr
+    assert "Traceback" not in out.stderr
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    ckpt = tmp_path / "model"
+    ckpt.mkdir()
+    (ckpt / "config.json").write_text("{}")
+    out = run(empty, "intervene", "--checkpoint", str(ckpt))
+    assert out.returncode == 2 and "has no stored eval evaluation" in out.stderr
+    assert len(out.stderr.strip().splitlines()) == 1 and not (empty / "warehouse").exists()
+
+
+class _NoContinuation(BaseHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def do_POST(self) -> None:  # as OpenAI's API answers an unknown field
+        body = b'{"error": {"message": "Unrecognized request argument supplied: continue_final_message"}}'
+        self.send_response(400)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def test_a_server_without_continuation_is_one_clear_line_exit_2_and_nothing_written(tmp_path) -> None:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _NoContinuation)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/v1"
+        out = run(tmp_path, "intervene", "--endpoint", url, "--model", "m", "--kind", "ablate")
+    finally:
+        server.shutdown()
+    assert out.returncode == 2, out.stderr
+    [line] = out.stderr.strip().splitlines()
+    assert "cannot continue a partial response" in line and "continue_final_message" in line
+    assert list(tmp_path.iterdir()) == []
