@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 import polars as pl
 from plotly.subplots import make_subplots
 
-from dashboards.data import METRIC_LABELS, OUTCOMES
+from dashboards.data import METRIC_LABELS, OUTCOMES, STATISTIC_RULES
 
 METRIC_COLORS = {
     "covert": "#d62728", "citation": "#1f77b4", "cited_covert": "#9467bd", "aware": "#ff7f0e",
@@ -59,19 +59,20 @@ def _rate_traces(
 
 
 def _alert_markers(fig: go.Figure, marks: pl.DataFrame, x: str, row: int) -> None:
-    """Open and resolved alerts on one panel, as crosses at the value that fired them."""
+    """Open and resolved alerts on one panel, as crosses at the value that fired them (a statistic's alert: at
+    its evaluation's rate; :func:`dashboards.data.alert_markers`)."""
     for status in ("open", "resolved"):
         shown = marks.filter(pl.col("status") == status)
         if shown.is_empty():
             continue
         fig.add_trace(
             go.Scatter(
-                x=shown[x].to_list(), y=shown["value"].to_list(), mode="markers", name=f"{status} alert",
+                x=shown[x].to_list(), y=shown["marker_y"].to_list(), mode="markers", name=f"{status} alert",
                 legendgroup=f"alert-{status}", showlegend=False,
                 marker={"symbol": "x", "size": 13, "color": ALERT_COLORS[status], "line": {"width": 1}},
-                customdata=shown.select("rule", "status", "threshold", "checkpoint_id").rows(),
+                customdata=shown.select("rule", "status", "judged", "checkpoint_id").rows(),
                 hovertemplate="<b>alert %{customdata[0]}</b> (%{customdata[1]})<br>%{customdata[3]}"
-                "<br>value %{y:.1%} vs threshold %{customdata[2]:.1%}<extra></extra>",
+                "<br>%{customdata[2]}<extra></extra>",
             ),
             row=row, col=1,
         )
@@ -187,8 +188,10 @@ def drift_figure(details: pl.DataFrame) -> go.Figure:
 
 
 def alerts_figure(alerts: pl.DataFrame) -> go.Figure:
-    """Each alert's value (×) against its threshold (—) on the day it opened."""
+    """Each alert's value (×) against its threshold (—) on the day it opened; rate rules only (a sequential
+    alarm's statistic is no rate: the table lists it)."""
     fig = go.Figure()
+    alerts = alerts.filter(~pl.col("rule").is_in(list(STATISTIC_RULES)))
     for status, color in ALERT_COLORS.items():
         part = alerts.filter(pl.col("status") == status)
         if part.is_empty():

@@ -35,6 +35,8 @@ METRIC_LABELS: dict[str, str] = {
 # "external": a sample ingested from another tool's log (graded there; see schemewatch.inspect_ingest).
 OUTCOMES: tuple[str, ...] = ("honest", "covert", "escalated", "refused", "incomplete", "unparseable", "external")
 ALERT_STATUSES: tuple[str, ...] = ("open", "resolved")
+#: Rules whose alert value is a test statistic, not a rate (schemewatch.sequential_rule's CUSUM).
+STATISTIC_RULES: frozenset[str] = frozenset({"covert_sequential"})
 DEFAULT_SPLIT = "eval"
 
 
@@ -254,8 +256,15 @@ def alerts(reader: WarehouseReader, statuses: Sequence[str] = ALERT_STATUSES) ->
         """,
         [list(statuses)],
     )
+    statistic = pl.col("rule").is_in(list(STATISTIC_RULES))
     return frame.with_columns(
-        pl.coalesce("metric", pl.col("rule").map_elements(metric_of_rule, return_dtype=pl.String)).alias("metric")
+        pl.coalesce("metric", pl.col("rule").map_elements(metric_of_rule, return_dtype=pl.String)).alias("metric"),
+        # What the rule judged, in its own unit: a rate in percent, or the sequential rule's statistic.
+        pl.when(statistic)
+        .then(pl.format("statistic {} ≥ threshold {}", pl.col("value").round(2), pl.col("threshold").round(2)))
+        .otherwise(pl.format("{}% vs threshold {}%", (100 * pl.col("value")).round(1),
+                             (100 * pl.col("threshold")).round(1)))
+        .alias("judged"),
     )
 
 
@@ -267,7 +276,16 @@ def alert_markers(reader: WarehouseReader, family: str | None = None, suite: str
     if suite is not None:
         frame = frame.filter(pl.col("suite") == suite)
     # An alert without an evaluation is placed on the day it opened.
-    return frame.with_columns(pl.coalesce("eval_date", pl.col("opened_at").dt.date()).alias("eval_date"))
+    frame = frame.with_columns(pl.coalesce("eval_date", pl.col("opened_at").dt.date()).alias("eval_date"))
+    # A marker sits at the rate its evaluation had: a rule whose value is a rate fired at it, and the sequential
+    # rule's value is its CUSUM statistic (say 23 against a threshold of 9.2), which no rate axis can show.
+    rates = reader.query(
+        "SELECT eval_run_id, metric, family, rate AS evaluation_rate FROM rates "
+        "WHERE eval_run_id IN (SELECT unnest(?::VARCHAR[]))", [frame["eval_run_id"].drop_nulls().to_list()])
+    frame = frame.join(rates, on=["eval_run_id", "metric", "family"], how="left", nulls_equal=True)
+    statistic = pl.col("rule").is_in(list(STATISTIC_RULES))
+    return frame.with_columns(
+        pl.when(statistic).then(pl.col("evaluation_rate")).otherwise(pl.col("value")).alias("marker_y"))
 
 
 def drift_summary(reader: WarehouseReader) -> pl.DataFrame:

@@ -22,12 +22,14 @@ if frame.is_empty():
 st.plotly_chart(charts.alerts_figure(frame), key="alerts_chart")
 st.dataframe(
     frame.select(
-        "status", "rule", "metric", "checkpoint_id", "family", "value", "threshold", "eval_run_id", "eval_date",
+        "status", "rule", "metric", "checkpoint_id", "family", "judged", "eval_run_id", "eval_date",
         "opened_at", "resolved_at", "detail",
     ),
     hide_index=True,
     key="alerts_table",
     column_config={
-        "value": ui.percent("value"), "threshold": ui.percent("threshold"), "eval_date": ui.day("evaluated"),
+        "judged": st.column_config.TextColumn("value vs threshold", help="A rate rule's value and threshold; the "
+                                              "sequential rule's CUSUM statistic and its threshold ln(ARL)"),
+        "eval_date": ui.day("evaluated"),
     },
 )

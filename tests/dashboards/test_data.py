@@ -55,12 +55,16 @@ def test_family_rates_as_of_an_earlier_date_leave_out_later_checkpoints(reader, 
 
 def test_alerts_filter_by_status_and_know_their_metric(reader) -> None:
     both = data.alerts(reader)
-    assert both["status"].to_list() == ["open", "resolved"]
-    assert both["metric"].to_list() == ["covert", "citation"]
-    assert data.alerts(reader, ["open"])["rule"].to_list() == ["covert_ceiling"]
+    assert both["status"].to_list() == ["open", "open", "resolved"]
+    assert both["metric"].to_list() == ["covert", "covert", "citation"]
+    assert data.alerts(reader, ["open"])["rule"].to_list() == ["covert_ceiling", "covert_sequential"]
     assert data.alerts(reader, [])["rule"].to_list() == []
     markers = data.alert_markers(reader)
-    assert markers.height == 2 and markers["eval_date"].null_count() == 0
+    assert markers.height == 3 and markers["eval_date"].null_count() == 0
+    # A rate rule's marker is at its value; the sequential rule's (a CUSUM statistic) at its evaluation's rate.
+    by_rule = {r["rule"]: r for r in markers.iter_rows(named=True)}
+    assert by_rule["covert_ceiling"]["marker_y"] == by_rule["covert_ceiling"]["value"]
+    assert by_rule["covert_sequential"]["marker_y"] == by_rule["covert_ceiling"]["value"]  # same evaluation
     assert data.alert_markers(reader, "log_falsification").is_empty()
 
 
@@ -114,7 +118,7 @@ def test_transcripts_filter_by_family_and_outcome(reader, warehouse) -> None:
 def test_summary_and_report(reader, warehouse) -> None:
     stats = data.summary(reader)
     assert stats == {"checkpoints": 4, "evaluations": 7, "samples": 7 * 56, "latest_eval": warehouse.dates[-1],
-                     "open_alerts": 1}
+                     "open_alerts": 2}
     report = data.latest_report(reader)
     assert report["checkpoint"].to_list() == [e["checkpoint"] for e in checkpoint_report(reader)]
     assert report["covert_rate"].to_list() == [e["covert_rate"] for e in checkpoint_report(reader)]

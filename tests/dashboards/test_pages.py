@@ -79,7 +79,7 @@ def test_overview_shows_the_latest_report_alerts_and_links(on_fixture: FixtureIn
     assert len(at.get("plotly_chart")) == 1
     table = at.dataframe[0].value
     assert table["checkpoint"].tolist() == list(on_fixture.checkpoints)
-    assert {m.label: m.value for m in at.metric}["Open alerts"] == "1"
+    assert {m.label: m.value for m in at.metric}["Open alerts"] == "2"
     assert at.error and "open alert" in at.error[0].value
     links = [(link.proto.label, link.proto.page) for link in at.get("page_link")]
     assert links == [("See the alerts", "Alerts")] + [
@@ -97,6 +97,10 @@ def test_degradation_draws_bands_thresholds_and_alerts(on_fixture: FixtureInfo) 
     assert sum(t.get("fill") == "tonexty" for t in fig["data"]) == 5  # one 95% band per rate
     assert len(fig["layout"]["shapes"]) == 3  # covert ceiling, citation floor, covert-after-citation ceiling
     assert {t["name"] for t in traces(fig, "markers")} == {"open alert", "resolved alert"}
+    # The sequential alarm sits at its evaluation's covert rate, with its statistic on hover.
+    covert_marks = next(t for t in traces(fig, "markers") if t["name"] == "open alert" and t["yaxis"] == "y")
+    assert all(0 <= y <= 1 for y in covert_marks["y"]) and len(covert_marks["y"]) == 2
+    assert any("statistic 14.2" in c[2] for c in covert_marks["customdata"])
 
 
 def test_degradation_filters_change_the_chart(on_fixture: FixtureInfo) -> None:
@@ -153,10 +157,11 @@ def test_drift_lists_evaluations_and_opens_the_report(on_fixture: FixtureInfo) -
 def test_alerts_filter_by_status(on_fixture: FixtureInfo) -> None:
     at = run("Alerts")
     table = at.dataframe[0].value
-    assert table["status"].tolist() == ["open", "resolved"]
-    assert list(table.columns[:8]) == ["status", "rule", "metric", "checkpoint_id", "family", "value", "threshold",
-                                      "eval_run_id"]
-    assert len(figure(at)["data"]) == 4
+    assert table["status"].tolist() == ["open", "open", "resolved"]
+    assert list(table.columns[:7]) == ["status", "rule", "metric", "checkpoint_id", "family", "judged", "eval_run_id"]
+    # Each rule in its own unit: a rate in percent, the sequential rule's CUSUM statistic as a number.
+    assert table["judged"].tolist()[1] == "statistic 14.2 ≥ threshold 9.21" and table["judged"][0].endswith("25.0%")
+    assert len(figure(at)["data"]) == 4  # the rate rules' values and thresholds; the statistic is in the table
     at.multiselect(key="alerts_status").set_value(["resolved"])
     assert rerun(at).dataframe[0].value["rule"].tolist() == ["citation_floor"]
     at.multiselect(key="alerts_status").set_value([])

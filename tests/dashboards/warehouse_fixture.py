@@ -216,6 +216,9 @@ def _add_drift_and_alerts(
         ("alert-resolved-1", "citation_floor", "citation", first.checkpoint_id, None, "resolved",
          overall(rates[0], "citation"), 0.6, first.eval_run_id, opened - timedelta(days=1), opened,
          "citation rate below the floor"),
+        # The sequential rule's value is its CUSUM statistic, not a rate (threshold ln 10,000).
+        ("alert-sequential-1", "covert_sequential", "covert", last.checkpoint_id, None, "open", 14.2, 9.21,
+         last.eval_run_id, opened - timedelta(minutes=1), None, "CUSUM above its threshold"),
     ]
     with warehouse.transaction() as con:
         con.execute("DELETE FROM alerts")
@@ -251,6 +254,7 @@ class AwarenessSensitivePolicy:
 def _add_interventions(warehouse: Warehouse, runs: Sequence[EvalRun], envs: Sequence[Environment],
                        seed: int) -> None:
     """Every kind of awareness intervention on the newest evaluation of each run's checkpoint."""
+    from schemewatch.awareness_intervention import NothingToIntervene
     from schemewatch.config import InterventionConfig
     from schemewatch.interventions import intervene
 
@@ -259,7 +263,10 @@ def _add_interventions(warehouse: Warehouse, runs: Sequence[EvalRun], envs: Sequ
     policy = AwarenessSensitivePolicy(envs)
     for run in newest.values():
         for kind in cfg.kinds:
-            intervene(warehouse, policy, run.eval_run_id, kind, cfg, progress=False)
+            try:
+                intervene(warehouse, policy, run.eval_run_id, kind, cfg, progress=False)
+            except NothingToIntervene:  # a tiny fixture may sample no aware response
+                continue
 
 
 def small_warehouse(root: str | Path) -> FixtureInfo:
