@@ -43,8 +43,7 @@ def _row(kind: str, r: dict[str, object]) -> dict[str, object]:
               help="ablate: drop the aware sentence; inject: insert one; control: insert a neutral one. "
                    "Repeat for several; default: all three.")
 @click.option("--samples", type=click.IntRange(1, 256), default=_DEFAULTS.samples_per_response, show_default=True,
-              help="Continuations per response and arm (raised so each arm has at least "
-                   f"{_DEFAULTS.min_continuations_per_arm}).")
+              help="Continuations per response and arm (at least; see --min-continuations).")
 @click.option("--min-continuations", type=click.IntRange(1), default=_DEFAULTS.min_continuations_per_arm,
               show_default=True, help="Raise the draws per response until each arm has this many continuations.")
 @click.option("--max-responses", type=click.IntRange(1), default=None,

@@ -222,3 +222,24 @@ def test_authorization_header(server: FakeServer, monkeypatch: pytest.MonkeyPatc
     assert "authorization" not in headers[1]
     assert headers[2]["authorization"] == "Bearer sk-env"
     assert "sk-env" not in repr(policy)
+
+
+def test_one_prefix_per_prompt_continues_each_from_its_own(server: FakeServer) -> None:
+    texts = fast(server.base_url).generate(["a", "b", "c"], response_prefix=["<think>X.", "", "<think>Y."])
+    assert texts == ["<think>X. re:a", " re:b", "<think>Y. re:c"]
+    bodies = {next(m["content"] for m in b["messages"] if m["role"] == "user"): b for b in server.posts()}
+    assert bodies["a"]["messages"][-1] == {"role": "assistant", "content": "<think>X."}
+    assert bodies["a"]["continue_final_message"] is True and "continue_final_message" not in bodies["b"]
+    with pytest.raises(ValueError, match="2 response prefixes for 3 prompts"):
+        fast(server.base_url).generate(["a", "b", "c"], response_prefix=["x", "y"])
+
+
+def test_check_continuation(server: FakeServer, dead_url: str) -> None:
+    fast(server.base_url).check_continuation()
+    (probe,) = server.posts()
+    assert probe["continue_final_message"] is True and probe["messages"][-1]["role"] == "assistant"
+    server.script = [(400, b'{"error": {"message": "Unrecognized request argument supplied: continue_final_message"}}')]
+    with pytest.raises(PolicyError, match="cannot continue a partial response .*answered 400: Unrecognized"):
+        fast(server.base_url).check_continuation()
+    with pytest.raises(PolicyError, match="Cannot reach"):
+        fast(dead_url).check_continuation()

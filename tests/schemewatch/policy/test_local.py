@@ -100,3 +100,13 @@ def test_ended_rows_are_not_taken_for_padding(early_ending_checkpoint, monkeypat
     assert min(policy.last_token_counts) < 24  # some rows did end early
     assert guessed == []
     assert policy.model.config.pad_token_id == policy.tokenizer.pad_token_id  # restored after the call
+
+
+def test_one_prefix_per_prompt_is_forced_on_its_own_prompt(tiny_checkpoint) -> None:
+    policy = LocalCheckpointPolicy(tiny_checkpoint)
+    prefixes = ["<think>This might be a test.", "<think>", "<think>This might be a test."]
+    texts = policy.generate(["hello", "hello", "world"], max_new_tokens=4, temperature=0.0, response_prefix=prefixes)
+    assert all(t.startswith(p) for t, p in zip(texts, prefixes, strict=True))
+    # Greedy: a per-prompt prefix continues exactly as the same prefix given to every prompt does.
+    same = policy.generate(["hello"], max_new_tokens=4, temperature=0.0, response_prefix="<think>This might be a test.")
+    assert texts[0] == same[0]
