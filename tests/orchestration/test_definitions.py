@@ -22,13 +22,14 @@ def test_default_definitions_have_every_asset_job_schedule_and_sensor() -> None:
     assert {"tokenizer", "base_model", "anti_scheming_rollouts", "anti_scheming_sft_data",
             "anti_scheming_sft_model", "anti_scheming_rl_model", "capability_stage_1_model",
             "capability_stage_3_model", "checkpoint_evaluation", "evaluation_drift", "covert_alerts",
-            "inspect_evaluation", "inspect_monitoring"} <= names
-    assert {j.name for j in defs.resolve_all_job_defs()} >= {"training_job", "evaluation_job", "inspect_job"}
+            "inspect_evaluation", "inspect_monitoring", "awareness_intervention"} <= names
+    assert {j.name for j in defs.resolve_all_job_defs()} >= {"training_job", "evaluation_job", "inspect_job",
+                                                             "awareness_job"}
     assert {s.name: s.cron_schedule for s in defs.schedules}["nightly_reevaluation"] == "0 2 * * *"
     assert {s.name for s in defs.sensors} == {"new_checkpoint_sensor", "alert_delivery_sensor", "inspect_log_sensor"}
     checks = {k.name for k in defs.resolve_asset_graph().asset_check_keys}
     assert checks == {"samples_meet_expectations", "covert_rate_within_thresholds", "drift_within_tolerance",
-                      "ingested_samples_meet_expectations"}
+                      "ingested_samples_meet_expectations", "good_behaviour_does_not_depend_on_awareness"}
 
 
 def test_the_graph_follows_the_config(tmp_path) -> None:
