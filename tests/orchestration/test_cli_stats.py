@@ -6,10 +6,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from schemewatch.warehouse import Warehouse
-from tests.schemewatch.monitoring_data import register, store
+from schemewatch.warehouse_records import EvalRun
+from tests.schemewatch.monitoring_data import DAY0, register, samples, store
 
 CLI = [sys.executable, "-m", "orchestration.cli"]
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,6 +33,10 @@ def data(tmp_path_factory):
         register(wh, checkpoint, stage, root)
     store(wh, "ck-as-rl", covert=0.04)
     store(wh, "ck-cap-3", covert=0.20)
+    # Evaluated on environments no other checkpoint was (another suite's ids).
+    register(wh, "ck-elsewhere", "cap-2", root)
+    run = EvalRun("ck-elsewhere--x", "ck-elsewhere", "test", "eval", DAY0, 0, 5, "", "synthetic")
+    wh.store_eval_run(run, samples(run.eval_run_id, "ck-elsewhere").with_columns(pl.col("env_id") + "-other"))
     return root
 
 
@@ -53,6 +59,7 @@ def test_plan_prints_samples_and_nights(data) -> None:
 
 @pytest.mark.parametrize(("args", "message"), [
     (["compare", "ck-as-rl", "nope"], "checkpoint 'nope' has no evaluation on split 'eval'"),
+    (["compare", "ck-as-rl", "ck-elsewhere"], "share no environment"),
     (["plan", "--baseline", "1.5", "--detect", "0.2"], "--baseline must be a rate in [0, 1]"),
     (["plan", "--baseline", "0.2", "--detect", "0.1"], "must be above --baseline"),
 ])
