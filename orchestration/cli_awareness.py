@@ -10,7 +10,7 @@ import json
 import click
 
 from orchestration.cli_support import BadInput, data_paths, format_table
-from schemewatch.config import InterventionConfig
+from schemewatch.config import EvaluationConfig, InterventionConfig
 
 _DEFAULTS = InterventionConfig()
 _KINDS = ("ablate", "inject", "control")
@@ -106,7 +106,9 @@ def intervene(ctx: click.Context, checkpoint_ref: str | None, endpoint: str | No
         with WarehouseReader(paths.warehouse_dir) as reader:
             source = eval_run_id or latest_evaluation(reader, checkpoint_id)
         if policy is None:
-            policy = LocalCheckpointPolicy(info.path)
+            # The evaluation's batch size: batches decide which random draws each continuation gets, so this
+            # gives the digits the pipeline and the benchmark give for the same evaluation.
+            policy = LocalCheckpointPolicy(info.path, batch_size=EvaluationConfig().batch_size)
         warehouse = Warehouse(paths.warehouse_dir)
         outcomes = {kind: run_one(warehouse, policy, source, kind, cfg, progress=not as_json)
                     for kind in (kinds or _KINDS)}
