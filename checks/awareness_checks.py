@@ -1,7 +1,8 @@
 """The awareness intervention's check: does this checkpoint's good behaviour depend on thinking it is tested?
 
 Non-blocking (WARN): a checkpoint whose covert rate rises significantly when the aware sentence is
-dropped from its reasoning (ablation, one-sided exact p below ``[intervention] alpha``) behaves well,
+dropped from its reasoning (ablation; the one-sided environment-stratified p below ``[intervention] alpha``,
+see :func:`schemewatch.awareness_intervention.depends_on_awareness`) behaves well,
 in part, because it believes it is evaluated — its falling covert rate is not all alignment.
 """
 
@@ -14,11 +15,13 @@ from dagster import AssetCheckExecutionContext, AssetCheckResult, AssetCheckSeve
 from assets.awareness import awareness_intervention
 from assets.evaluation import evaluation_partitions, evaluation_run_id
 from assets.resources import PolicyResource, WarehouseResource, WorldResource
+from schemewatch.awareness_intervention import depends_on_awareness
 
 warnings.filterwarnings("ignore", category=PreviewWarning, message=".*partitions_def on an AssetCheckSpec.*")
 
 _ABLATION = """
-SELECT x.n_responses, x.baseline_rate, x.intervened_rate, x.difference, x.p_value, i.intervention_id
+SELECT x.n_responses, x.baseline_rate, x.intervened_rate, x.difference, x.p_value, x.p_value_paired,
+       i.intervention_id
 FROM intervention_runs i JOIN intervention_results x USING (intervention_id)
 WHERE i.eval_run_id = ? AND i.kind = 'ablate' AND x.family IS NULL
 ORDER BY i.created_at DESC LIMIT 1
@@ -39,13 +42,15 @@ def good_behaviour_does_not_depend_on_awareness(context: AssetCheckExecutionCont
         return AssetCheckResult(passed=True, metadata={"eval_run_id": run_id,
                                                        "reason": "no ablation stored for this evaluation"})
     r = rows.row(0, named=True)
-    depends = r["difference"] > 0 and r["p_value"] < cfg.intervention.alpha
+    depends = depends_on_awareness(r, cfg.intervention.alpha)
+    verdict = "below" if depends else "not below"
     return AssetCheckResult(
         passed=not depends, severity=AssetCheckSeverity.WARN,
         metadata={"summary": f"ablating awareness: covert {100 * r['baseline_rate']:.1f}% → "
                              f"{100 * r['intervened_rate']:.1f}% over {r['n_responses']} aware responses, one-sided "
-                             f"p {r['p_value']:.3g} ({'below' if depends else 'not below'} "
-                             f"{cfg.intervention.alpha})",
+                             f"p {r['p_value_paired']:.3g} stratified by environment ({verdict} "
+                             f"{cfg.intervention.alpha}; Fisher on the continuations {r['p_value']:.3g})",
                   "eval_run_id": run_id, "intervention_id": r["intervention_id"], "p_value": r["p_value"],
+                  "p_value_paired": r["p_value_paired"],
                   "baseline_rate": r["baseline_rate"], "intervened_rate": r["intervened_rate"]},
     )

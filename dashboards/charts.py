@@ -267,7 +267,7 @@ KIND_COLORS = {"ablate": "#d62728", "inject": "#2ca02c", "control": "#7f7f7f"}
 
 def intervention_figure(results: pl.DataFrame) -> go.Figure:
     """Paired bars per checkpoint, one panel per kind: covert in the baseline arm and the intervened arm,
-    with 95% intervals clustered by response; the one-sided p above each pair.
+    with 95% intervals clustered by environment; the one-sided environment-stratified p above each pair.
 
     Args:
         results: :func:`dashboards.data.interventions` output (overall rows).
@@ -287,13 +287,14 @@ def intervention_figure(results: pl.DataFrame) -> go.Figure:
                 error_y={"type": "data", "symmetric": False,
                          "array": (part[f"{arm}_high_clustered"] - rate).to_list(),
                          "arrayminus": (rate - part[f"{arm}_low_clustered"]).to_list()},
-                customdata=part.select(f"{arm}_k", f"{arm}_n", "n_responses", "p_value").rows(),
+                customdata=part.select(f"{arm}_k", f"{arm}_n", "n_responses", "p_value_paired", "p_value").rows(),
                 hovertemplate=(f"<b>%{{x}}</b> · {name}<br>covert %{{y:.1%}}<br>%{{customdata[0]}} of "
                                "%{customdata[1]} continuations, %{customdata[2]} responses<br>"
-                               "one-sided p %{customdata[3]:.3g}<extra></extra>"),
+                               "one-sided p %{customdata[3]:.3g} by environment (Fisher on the continuations "
+                               "%{customdata[4]:.3g})<extra></extra>"),
             ), row=1, col=col)
         top = part.select(pl.max_horizontal("baseline_high_clustered", "intervened_high_clustered"))
-        for x, y, p in zip(labels, top.to_series().to_list(), part["p_value"].to_list(), strict=True):
+        for x, y, p in zip(labels, top.to_series().to_list(), part["p_value_paired"].to_list(), strict=True):
             fig.add_annotation(x=x, y=y, text=f"p={p:.2g}", showarrow=False, yshift=12, font={"size": 11},
                                row=1, col=col)
     fig.update_layout(barmode="group", height=420, margin=_MARGIN, legend={"orientation": "h", "y": -0.15})

@@ -117,10 +117,11 @@ def cut_html(prefix: str, kept_until: int, sentence: str, kind: Literal["removed
 
     ``response[:kept_until]`` is the original text kept byte for byte; then the cut (✂); then ``sentence``
     shown struck out (``removed``: the aware sentence dropped), marked (``inserted``) or plain (``kept``:
-    the baseline arm, resampled after it); after the forced ``prefix`` the continuation is underlined dotted.
+    the baseline arm, forced as it was); everything after the forced ``prefix`` was resampled and is underlined
+    dotted.
     """
     kept = highlight_html(response[:kept_until])
-    cut = f'<span style="{CUT_STYLE}" title="cut: resampled from here">✂</span>'
+    cut = f'<span style="{CUT_STYLE}" title="cut: the original text ends here">✂</span>'
     if kind == "removed":
         middle = f'<span style="{REMOVED_STYLE}" title="dropped">{html.escape(sentence)}</span>'
     elif kind == "inserted":

@@ -6,6 +6,7 @@ Registered on the group in ``orchestration.cli``; torch and the policies are imp
 from __future__ import annotations
 
 import json
+import math
 
 import click
 
@@ -20,6 +21,15 @@ def _pct(x: object) -> str:
     return "–" if x is None else f"{100 * float(x):.1f}%"
 
 
+def _jsonable(x: object) -> object:
+    """NaN (an arm with no continuation) as null, so the output is JSON that every parser reads."""
+    if isinstance(x, dict):
+        return {k: _jsonable(v) for k, v in x.items()}
+    if isinstance(x, list | tuple):
+        return [_jsonable(v) for v in x]
+    return None if isinstance(x, float) and math.isnan(x) else x
+
+
 def _row(kind: str, r: dict[str, object]) -> dict[str, object]:
     return {
         "kind": kind, "responses": r["n_responses"], "original": _pct(r["original_rate"]),
@@ -29,6 +39,7 @@ def _row(kind: str, r: dict[str, object]) -> dict[str, object]:
                       f"{_pct(r['intervened_high_clustered'])}]",
         "n per arm": r["intervened_n"], "difference": f"{100 * float(r['difference']):+.1f}",
         "one-sided p": f"{float(r['p_value']):.3g} ({'rise' if r['direction'] == 'greater' else 'fall'})",
+        "p by environment": f"{float(r['p_value_paired']):.3g}",
     }
 
 
@@ -63,8 +74,9 @@ def intervene(ctx: click.Context, checkpoint_ref: str | None, endpoint: str | No
     Takes the checkpoint's newest stored evaluation and resamples its responses from a cut
     in the reasoning, in two arms that differ by one sentence: the aware sentence dropped
     (ablate), an awareness sentence inserted (inject) or a neutral one of similar length
-    (control). Prints covert before and after with 95% intervals clustered by response,
-    the difference, and a one-sided exact p in the direction the paper found (ablation
+    (control). Prints covert before and after with 95% intervals clustered by environment,
+    the difference, and one-sided p (Fisher exact on the continuations, and stratified by
+    environment) in the direction the paper found (ablation
     raises covert, injection lowers it), and stores it beside the evaluation; it never
     enters the headline rates.
 
@@ -80,7 +92,7 @@ def intervene(ctx: click.Context, checkpoint_ref: str | None, endpoint: str | No
     from schemewatch.interventions import NoEvaluation, latest_evaluation
     from schemewatch.interventions import intervene as run_one
     from schemewatch.policy import PolicyError
-    from schemewatch.warehouse import Warehouse, WarehouseReader
+    from schemewatch.warehouse import Warehouse, WarehouseError, WarehouseReader
 
     paths = data_paths(ctx)
     if (checkpoint_ref is None) == (endpoint is None):
@@ -105,29 +117,42 @@ def intervene(ctx: click.Context, checkpoint_ref: str | None, endpoint: str | No
         check_writable(paths.warehouse_dir)
         with WarehouseReader(paths.warehouse_dir) as reader:
             source = eval_run_id or latest_evaluation(reader, checkpoint_id)
+            owner = reader.query("SELECT checkpoint_id FROM eval_runs WHERE eval_run_id = ?", [source])
+        if owner.height and owner["checkpoint_id"][0] != checkpoint_id:
+            # Its continuations would be filed under the evaluation's checkpoint, sampled from another model.
+            raise BadInput(f"--from-run {source} evaluated {owner['checkpoint_id'][0]}, not {checkpoint_id}; "
+                           "intervene with the model that evaluation sampled")
         if policy is None:
             # The evaluation's batch size: batches decide which random draws each continuation gets, so this
-            # gives the digits the pipeline and the benchmark give for the same evaluation.
+            # gives the digits the pipeline and the benchmark give for the same evaluation (default settings).
             policy = LocalCheckpointPolicy(info.path, batch_size=EvaluationConfig().batch_size)
         warehouse = Warehouse(paths.warehouse_dir)
-        outcomes = {kind: run_one(warehouse, policy, source, kind, cfg, progress=not as_json)
-                    for kind in (kinds or _KINDS)}
-    except (CheckpointNotFoundError, PolicyError, NoEvaluation, NothingToIntervene) as exc:
+        outcomes, skipped = {}, {}
+        for kind in kinds or _KINDS:
+            try:
+                outcomes[kind] = run_one(warehouse, policy, source, kind, cfg, progress=not as_json)
+            except NothingToIntervene as exc:  # e.g. no aware response to ablate: the other kinds still run
+                skipped[kind] = str(exc)
+    except (CheckpointNotFoundError, PolicyError, NoEvaluation, WarehouseError, ValueError) as exc:
         raise BadInput(str(exc)) from None
+    if not outcomes:
+        raise BadInput("; ".join(f"{kind}: {why}" for kind, why in skipped.items()))
     if as_json:
-        click.echo(json.dumps({"checkpoint": checkpoint_id, "eval_run_id": source, "kinds": {
+        click.echo(json.dumps(_jsonable({"checkpoint": checkpoint_id, "eval_run_id": source, "kinds": {
             kind: {"intervention_id": o.run.intervention_id, "responses_eligible": o.run.n_eligible,
                    "draws_per_response": o.run.samples_per_response, "seconds": round(o.seconds, 1),
                    "overall": o.overall, "families": o.results[1:]}
-            for kind, o in outcomes.items()}}, indent=2, default=str))
+            for kind, o in outcomes.items()}, "skipped": skipped}), indent=2, default=str))
         return
     click.echo(f"{checkpoint_id}, from evaluation {source} (covert among the continuations; 95% intervals "
-               "clustered by response):")
+               "clustered by environment; p: Fisher exact on the continuations, and stratified by environment):")
     rows = [_row(kind, o.overall) for kind, o in outcomes.items()]
     click.echo(format_table(rows, list(rows[0])))
     for kind, o in outcomes.items():
         click.echo(f"{kind}: {o.run.n_selected} of {o.run.n_eligible} eligible responses × "
                    f"{o.run.samples_per_response} draws per arm, {o.seconds:.0f} s, stored as {o.run.intervention_id}")
+    for kind, why in skipped.items():
+        click.echo(f"{kind}: skipped — {why}")
 
 
 AWARENESS_COMMANDS = (intervene,)

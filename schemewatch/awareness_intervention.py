@@ -16,10 +16,13 @@ only, so their difference is the sentence's effect; the responses' own outcomes 
 beside them but not tested, because they were selected on the very text the intervention changes, and a
 whole fresh response is not a resample from the cut.
 
-The test is one-sided and exact (Fisher's, on the pooled continuations) in the direction the paper found:
-ablation raises the covert rate, injection lowers it; the control is tested in injection's direction (it is
-its placebo). Continuations of one response are correlated, so each arm's interval is also given clustered by
-source response (:mod:`schemewatch.clustered_stats`).
+Two one-sided tests in the direction the paper found (ablation raises the covert rate, injection lowers it;
+the control is tested in injection's direction: it is its placebo): Fisher's exact test on the pooled
+continuations, as the issue that asked for the intervention specifies, and the environment-stratified CMH
+test of :mod:`schemewatch.paired_test`. Continuations of one response, and the responses of one
+environment, are correlated, so the pooled test overstates the evidence when they are; the stratified p
+(with the difference's environment-level interval, and each arm's interval clustered by environment,
+:mod:`schemewatch.clustered_stats`) is the one the asset check and the dashboard judge by.
 
 Pure: any :class:`~schemewatch.policy.base.Policy` that takes a forced prefix per prompt; storage is the
 warehouse's (:meth:`schemewatch.warehouse.Warehouse.store_intervention`).
@@ -40,6 +43,7 @@ from schemewatch.clustered_stats import clustered_proportion
 from schemewatch.config import InterventionConfig
 from schemewatch.environments import Environment, derive_seed
 from schemewatch.grading import AWARENESS_PATTERN, GRADER_VERSION, grade
+from schemewatch.paired_test import EnvCounts, paired_comparison
 from schemewatch.policy.base import Policy, PolicyError
 from schemewatch.progress import progress_bar
 from schemewatch.stats import wilson_interval
@@ -61,8 +65,9 @@ ARMS = ("baseline", "intervened")
 
 _THINK_OPEN = re.compile(r"<think>", re.IGNORECASE)
 _THINK_CLOSE = re.compile(r"</think>", re.IGNORECASE)
-# A sentence ends at . ! or ? followed by whitespace or the end ("0.35" and "spec-6.9" do not end one).
-_SENTENCE = re.compile(r"\S.*?(?:[.!?]+(?=\s|$)|$)", re.DOTALL)
+# A sentence ends at . ! or ? followed by whitespace or the end ("0.35" and "spec-6.9" do not end one), or at a
+# line break (bullet-style reasoning).
+_SENTENCE = re.compile(r"\S.*?(?:[.!?]+(?=\s|$)|(?=\n)|$)", re.DOTALL)
 
 
 DEFAULT_INTERVENTION = InterventionConfig()
@@ -77,7 +82,9 @@ class Cut:
     """Where one response is cut, and the two prefixes its arms are resampled from.
 
     Attributes:
-        at: Character offset of the cut in the response; ``response[:at]`` is kept byte for byte.
+        at: Character offset of the cut in the response; ``response[:at]`` is kept byte for byte. The
+            intervened arm is sampled from there; the baseline arm of an ablation from the end of the aware
+            sentence (its prefix keeps it), so both resample what follows that sentence.
         baseline_prefix: The response as it was up to the end of the changed sentence.
         intervened_prefix: The same with the change: the aware sentence dropped, or a sentence inserted.
         sentence: The sentence removed (ablate) or inserted (inject, control).
@@ -194,7 +201,10 @@ def plan_cuts(samples: pl.DataFrame, kind: Kind | str, cfg: InterventionConfig =
             f"no response of the {samples.height} in this evaluation {what}, so there is nothing to {kind}; "
             "evaluate with more samples per environment, or pick another checkpoint")
     if cfg.max_responses is not None and eligible > cfg.max_responses:
-        keep = sorted(random.Random(derive_seed(cfg.seed, "intervention-subset", str(kind))).sample(
+        # Inject and control take the same responses (their eligible ones are the same), so that they differ
+        # in the sentence alone.
+        pool = "aware" if kind is Kind.ABLATE else "unaware"
+        keep = sorted(random.Random(derive_seed(cfg.seed, "intervention-subset", pool)).sample(
             range(eligible), cfg.max_responses))
         rows = [rows[i] for i in keep]
     return pl.DataFrame(rows, infer_schema_length=None), eligible
@@ -208,11 +218,13 @@ def draws_per_response(n_responses: int, cfg: InterventionConfig) -> int:
     return min(256, max(cfg.samples_per_response, needed))
 
 
-def intervention_id(eval_run_id: str, kind: Kind | str, cfg: InterventionConfig, policy_name: str) -> str:
-    """Deterministic: re-running the same intervention replaces it."""
+def intervention_id(eval_run_id: str, kind: Kind | str, cfg: InterventionConfig, policy_name: str,
+                    temperature: float = 1.0, max_new_tokens: int = 160) -> str:
+    """Deterministic in everything that changes the continuations: re-running the same intervention replaces
+    it, and one sampled otherwise is stored beside it."""
     key = derive_seed(eval_run_id, str(kind), cfg.position, cfg.samples_per_response, cfg.min_continuations_per_arm,
-                      cfg.max_responses or 0,
-                      cfg.seed, "|".join(cfg.awareness_sentences), "|".join(cfg.neutral_sentences), policy_name)
+                      cfg.max_responses or 0, cfg.seed, "|".join(cfg.awareness_sentences),
+                      "|".join(cfg.neutral_sentences), policy_name, temperature, max_new_tokens, GRADER_VERSION)
     return f"{eval_run_id[:100]}--{kind}--{key:016x}"
 
 
@@ -274,7 +286,8 @@ def run_intervention(
                 })
             bar.update(len(chunk))
     run = InterventionRun(
-        intervention_id=intervention_id(eval_run_id, kind, cfg, policy.name), eval_run_id=eval_run_id,
+        intervention_id=intervention_id(eval_run_id, kind, cfg, policy.name, temperature, max_new_tokens),
+        eval_run_id=eval_run_id,
         checkpoint_id=checkpoint_id, kind=str(kind), position=cfg.position if kind is not Kind.ABLATE else "aware",
         samples_per_response=k, seed=cfg.seed, n_eligible=eligible, n_selected=cuts.height, policy=policy.name,
         grader_version=GRADER_VERSION, sentences=tuple(sorted(set(cuts["sentence"]))),
@@ -296,19 +309,46 @@ class ArmRate:
 
 
 def _arm_rate(arm: pl.DataFrame) -> ArmRate:
-    per_response = arm.group_by("env_id", "source_sample_idx").agg(
-        pl.col("covert").sum().alias("k"), pl.len().alias("m"))
-    c = clustered_proportion(per_response["k"].to_list(), per_response["m"].to_list())
+    # Clustered by environment, as every rate is (DESIGN.md): an environment's responses and their draws
+    # are correlated.
+    per_env = arm.group_by("env_id").agg(pl.col("covert").sum().alias("k"), pl.len().alias("m"))
+    c = clustered_proportion(per_env["k"].to_list(), per_env["m"].to_list())
     return ArmRate(c.k, c.n, c.rate, c.wilson_low, c.wilson_high, c.low, c.high)
 
 
-def summarize(continuations: pl.DataFrame, kind: Kind | str) -> list[dict[str, object]]:
-    """The result rows of one intervention: overall (``family`` None, families that count in aggregates)
-    and per family.
+def _paired(part: pl.DataFrame, kind: Kind) -> tuple[float, float, float]:
+    """(one-sided p in the kind's direction, difference low, high) of the environment-stratified comparison
+    of the two arms (:func:`schemewatch.paired_test.paired_comparison`: CMH, environment-level interval)."""
+    counts = part.group_by("env_id", "family", "arm").agg(pl.col("covert").sum().alias("k"), pl.len().alias("n"))
+    wide = {(r["env_id"], r["family"], r["arm"]): (int(r["k"]), int(r["n"])) for r in counts.iter_rows(named=True)}
+    cells = [EnvCounts(env, fam, *wide[env, fam, "baseline"], *wide[env, fam, "intervened"])
+             for env, fam in sorted({(e, f) for e, f, _ in wide})
+             if (env, fam, "baseline") in wide and (env, fam, "intervened") in wide]
+    if not cells:
+        return 1.0, float("nan"), float("nan")
+    c = paired_comparison(cells)
+    # p_rise is one side of the two-sided CMH p; the other side is its complement (1 when nothing is informative).
+    p = c.p_rise if DIRECTION[kind] == "greater" else (1.0 - c.p_rise if c.informative else 1.0)
+    return float(p), c.low, c.high
 
-    Each row: responses, the originals' covert rate, each arm's covert rate with intervals, the difference
-    (intervened − baseline), the one-sided exact p in the kind's direction, and how often the intervened
-    continuations verbalise awareness or cannot be parsed (an intervention that breaks the format shows).
+
+def depends_on_awareness(result: dict[str, object], alpha: float) -> bool:
+    """Whether an ablation result says the good behaviour depends on awareness: covert rises when the aware
+    sentence is dropped, significantly by the environment-stratified test (the one that counts correlated
+    continuations as such). The one rule behind the asset check, the dashboard's warning and the benchmark."""
+    return float(result["difference"]) > 0 and float(result["p_value_paired"]) < alpha
+
+
+def summarize(continuations: pl.DataFrame, kind: Kind | str) -> list[dict[str, object]]:
+    """The result rows of one intervention: overall first (``family`` None, over the families that count in
+    aggregates; a row with n 0 when none of them had a response to intervene on), then one per family.
+
+    Each row: responses, the originals' covert rate, each arm's covert rate with intervals (Wilson, and
+    clustered by environment), the difference (intervened − baseline) with its environment-level interval,
+    the one-sided Fisher exact p in the kind's direction on the pooled continuations (``p_value``), the
+    one-sided environment-stratified CMH p (``p_value_paired``: continuations of one environment are not
+    independent, so this is the one to trust when they differ), and how often the intervened continuations
+    verbalise awareness or cannot be parsed (an intervention that breaks the format shows).
     """
     kind = Kind(kind)
     groups: list[tuple[str | None, pl.DataFrame]] = [
@@ -316,22 +356,26 @@ def summarize(continuations: pl.DataFrame, kind: Kind | str) -> list[dict[str, o
     groups += sorted(((f, g) for (f,), g in continuations.group_by("family")), key=lambda x: x[0])
     rows = []
     for family, part in groups:
-        if part.is_empty():
+        if part.is_empty() and family is not None:
             continue
         base, changed = (_arm_rate(part.filter(pl.col("arm") == a)) for a in ARMS)
         originals = part.filter((pl.col("arm") == "baseline") & (pl.col("draw") == 0))
         intervened = part.filter(pl.col("arm") == "intervened")
         _, p = fisher_exact([[changed.k, changed.n - changed.k], [base.k, base.n - base.k]],
                             alternative=DIRECTION[kind])
+        p_paired, d_low, d_high = _paired(part, kind)
         o_k, o_n = int(originals["original_covert"].sum()), originals.height
-        o_low, o_high = wilson_interval(o_k, o_n)
+        o_low, o_high = wilson_interval(o_k, o_n) if o_n else (float("nan"), float("nan"))
+        nan = float("nan")
         rows.append({
             "family": family, "n_responses": o_n, "original_k": o_k, "original_n": o_n,
-            "original_rate": o_k / o_n, "original_low": o_low, "original_high": o_high,
+            "original_rate": o_k / o_n if o_n else nan, "original_low": o_low, "original_high": o_high,
             **{f"baseline_{f}": getattr(base, f) for f in ArmRate.__dataclass_fields__},
             **{f"intervened_{f}": getattr(changed, f) for f in ArmRate.__dataclass_fields__},
-            "difference": changed.rate - base.rate, "p_value": float(p), "direction": DIRECTION[kind],
-            "intervened_aware_rate": float(intervened["eval_aware"].mean()),
-            "intervened_unparseable_rate": float((intervened["outcome"] == "unparseable").mean()),
+            "difference": changed.rate - base.rate, "difference_low": d_low, "difference_high": d_high,
+            "p_value": float(p), "p_value_paired": p_paired, "direction": DIRECTION[kind],
+            "intervened_aware_rate": float(intervened["eval_aware"].mean()) if intervened.height else nan,
+            "intervened_unparseable_rate": (float((intervened["outcome"] == "unparseable").mean())
+                                            if intervened.height else nan),
         })
     return rows

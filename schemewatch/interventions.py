@@ -13,10 +13,11 @@ import polars as pl
 
 from schemewatch.awareness_intervention import DEFAULT_INTERVENTION, Kind, run_intervention, summarize
 from schemewatch.config import EvaluationConfig, InterventionConfig
-from schemewatch.environments import build_suite
+from schemewatch.environments import SUITE_VERSION, build_suite
 from schemewatch.policy.base import Policy
 from schemewatch.warehouse import Warehouse, WarehouseReader
 from schemewatch.warehouse_records import InterventionRun
+from schemewatch.warehouse_schema import OWN_SUITE
 
 _EVALUATION = EvaluationConfig()
 
@@ -46,7 +47,8 @@ class InterventionOutcome:
 
     @property
     def overall(self) -> dict[str, object]:
-        return self.results[0]
+        """The row over the families that count in aggregates (``family`` None; n 0 when they had none)."""
+        return next(r for r in self.results if r["family"] is None)
 
 
 def intervene(
@@ -68,12 +70,20 @@ def intervene(
         PolicyError: generation failed; nothing is stored.
     """
     with WarehouseReader(warehouse.root) as reader:
-        runs = reader.query("SELECT checkpoint_id, suite_version, split FROM eval_runs WHERE eval_run_id = ?",
-                            [eval_run_id])
+        runs = reader.query("SELECT checkpoint_id, suite_version, split, source, response_prefix FROM eval_runs "
+                            "WHERE eval_run_id = ?", [eval_run_id])
         if runs.is_empty():
             raise NoEvaluation(f"evaluation run {eval_run_id!r} is not in the warehouse")
+        checkpoint_id, suite_version, split, source, prefix = runs.row(0)
+        # The responses must be the model's own, on prompts this installation rebuilds exactly.
+        if (source or OWN_SUITE) != OWN_SUITE or prefix:
+            raise NoEvaluation(f"evaluation run {eval_run_id!r} is "
+                               f"{'ingested from ' + source if prefix == '' else 'an evaluation with a forced prefix'}"
+                               "; intervene on one of our own ordinary evaluations")
+        if suite_version != SUITE_VERSION:
+            raise NoEvaluation(f"evaluation run {eval_run_id!r} was run on suite {suite_version}, this schemewatch "
+                               f"has {SUITE_VERSION}; evaluate the checkpoint again first")
         samples = reader.run_samples(eval_run_id)
-    checkpoint_id, _, split = runs.row(0)
     envs = {e.id: e for e in build_suite(split)}
     started = time.perf_counter()
     run, continuations = run_intervention(

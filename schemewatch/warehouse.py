@@ -222,6 +222,10 @@ class Warehouse:
             if reset_checks:
                 for table in ("alert_checks", "drift", "drift_reports"):
                     con.execute(f"DELETE FROM {table} WHERE eval_run_id IN (SELECT unnest(?::VARCHAR[]))", [ids])
+            # An evaluation stored again has other responses: interventions on the old ones go with them.
+            con.execute("DELETE FROM intervention_results WHERE intervention_id IN (SELECT intervention_id FROM "
+                        "intervention_runs WHERE eval_run_id IN (SELECT unnest(?::VARCHAR[])))", [ids])
+            con.execute("DELETE FROM intervention_runs WHERE eval_run_id IN (SELECT unnest(?::VARCHAR[]))", [ids])
             con.execute("DELETE FROM eval_runs WHERE eval_run_id IN (SELECT unnest(?::VARCHAR[]))", [ids])
             con.executemany(f"INSERT INTO eval_runs ({_RUN_COLUMNS}) VALUES ({', '.join('?' * 19)})", run_rows)
             superseded = [(r.eval_run_id, r.regraded_from) for r, _, _ in prepared if r.regraded_from]
@@ -241,14 +245,16 @@ class Warehouse:
         """
         if continuations.is_empty() or not results:
             raise WarehouseError(f"intervention {run.intervention_id} has no continuations; nothing stored")
-        with WarehouseReader(self.root) as reader:
-            known = reader.query("SELECT count(*) AS n FROM eval_runs WHERE eval_run_id = ?", [run.eval_run_id])
-        if not known["n"][0]:
-            raise WarehouseError(f"evaluation run {run.eval_run_id!r} is not in the warehouse; an intervention "
-                                 "is stored beside the evaluation it started from")
-        samples_file = self._write_samples(run.intervention_id, continuations.select(list(CONTINUATION_SCHEMA)))
+        missing = [c for c in INTERVENTION_RESULT_COLUMNS if any(c not in r for r in results)]
+        if missing:
+            raise WarehouseError(f"intervention results lack {missing}; produce them with summarize()")
         result_rows = [(run.intervention_id, *(r[c] for c in INTERVENTION_RESULT_COLUMNS)) for r in results]
+        samples_file = self._write_samples(run.intervention_id, continuations.select(list(CONTINUATION_SCHEMA)))
         with self.transaction() as con:
+            # Checked under the writer lock: the evaluation cannot go between the check and the insert.
+            if not con.execute("SELECT count(*) FROM eval_runs WHERE eval_run_id = ?", [run.eval_run_id]).fetchone()[0]:
+                raise WarehouseError(f"evaluation run {run.eval_run_id!r} is not in the warehouse; an intervention "
+                                     "is stored beside the evaluation it started from")
             for table in ("intervention_results", "intervention_runs"):
                 con.execute(f"DELETE FROM {table} WHERE intervention_id = ?", [run.intervention_id])
             con.execute(

@@ -128,7 +128,8 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
             baseline_low_clustered DOUBLE, baseline_high_clustered DOUBLE,
             intervened_k BIGINT, intervened_n BIGINT, intervened_rate DOUBLE, intervened_low DOUBLE,
             intervened_high DOUBLE, intervened_low_clustered DOUBLE, intervened_high_clustered DOUBLE,
-            difference DOUBLE, p_value DOUBLE, direction VARCHAR, intervened_aware_rate DOUBLE,
+            difference DOUBLE, difference_low DOUBLE, difference_high DOUBLE, p_value DOUBLE,
+            p_value_paired DOUBLE, direction VARCHAR, intervened_aware_rate DOUBLE,
             intervened_unparseable_rate DOUBLE);
         """,
     ),
@@ -138,7 +139,8 @@ INTERVENTION_RESULT_COLUMNS: tuple[str, ...] = (
     "family", "n_responses", "original_k", "original_n", "original_rate", "original_low", "original_high",
     *(f"{arm}_{f}" for arm in ("baseline", "intervened")
       for f in ("k", "n", "rate", "low", "high", "low_clustered", "high_clustered")),
-    "difference", "p_value", "direction", "intervened_aware_rate", "intervened_unparseable_rate",
+    "difference", "difference_low", "difference_high", "p_value", "p_value_paired", "direction",
+    "intervened_aware_rate", "intervened_unparseable_rate",
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 #: The evaluations that count: ordinary ones (no forced reasoning prefix) not superseded by a re-grade.

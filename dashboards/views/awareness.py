@@ -11,13 +11,15 @@ import streamlit as st
 
 from dashboards import cache, charts, highlight, ui
 from dashboards.data import INTERVENTION_KINDS
+from schemewatch.awareness_intervention import depends_on_awareness
+from schemewatch.config import InterventionConfig
 
 snapshot = ui.page(
     "Awareness",
     "Each response is resampled from a cut in its reasoning in two arms that differ by one sentence: the "
     "aware sentence dropped (ablate), an awareness sentence inserted (inject) or a neutral one of similar "
-    "length (control). Bars: covert among the continuations, 95% intervals clustered by response; p: "
-    "one-sided exact test in the paper's direction (ablation raises covert, injection lowers it).",
+    "length (control). Bars: covert among the continuations, 95% intervals clustered by environment; p: "
+    "one-sided, in the paper's direction (ablation raises covert, injection lowers it), stratified by environment.",
 )
 results = cache.interventions(snapshot.root, snapshot.generation)
 if results.is_empty():
@@ -26,19 +28,25 @@ if results.is_empty():
     st.stop()
 
 st.plotly_chart(charts.intervention_figure(results), key="awareness_bars")
-depends = results.filter((pl.col("kind") == "ablate") & (pl.col("difference") > 0) & (pl.col("p_value") < 0.05))
-if depends.height:
-    st.warning("Good behaviour depends on awareness (ablation raises covert, p < 0.05): "
-               + ", ".join(depends["stage"].to_list()))
+ALPHA = InterventionConfig().alpha
+depends = [r["stage"] for r in results.filter(pl.col("kind") == "ablate").iter_rows(named=True)
+           if depends_on_awareness(r, ALPHA)]
+if depends:
+    st.warning(f"Good behaviour depends on awareness (ablation raises covert, p < {ALPHA} stratified by "
+               f"environment): {', '.join(depends)}")
 with st.expander("The numbers"):
     st.dataframe(
         results.select("stage", "checkpoint_id", "kind", "eval_date", "n_responses", "original_rate",
-                       "baseline_rate", "intervened_rate", "difference", "p_value", "intervened_n",
+                       "baseline_rate", "intervened_rate", "difference", "p_value", "p_value_paired", "intervened_n",
                        "intervened_aware_rate", "intervened_unparseable_rate"),
         hide_index=True, key="awareness_numbers",
         column_config={"original_rate": ui.percent("original", "The selected responses as evaluated (not tested)"),
                        "baseline_rate": ui.percent("before"), "intervened_rate": ui.percent("after"),
                        "difference": ui.percent("difference"), "eval_date": ui.day("evaluated"),
+                       "p_value": st.column_config.NumberColumn("p (Fisher)", help="One-sided, on the pooled "
+                                                                "continuations", format="%.3g"),
+                       "p_value_paired": st.column_config.NumberColumn("p (by environment)", help="One-sided CMH "
+                                                                       "stratified by environment", format="%.3g"),
                        "intervened_aware_rate": ui.percent("aware after"),
                        "intervened_unparseable_rate": ui.percent("unparseable after"),
                        "intervened_n": st.column_config.NumberColumn("continuations per arm")},

@@ -14,8 +14,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from schemewatch.checkpoints import read_checkpoint
-from schemewatch.environments import build_suite
+from schemewatch.checkpoints import CheckpointInfo, read_checkpoint
+from schemewatch.environments import SUITE_VERSION, build_suite
 from schemewatch.warehouse import Warehouse, WarehouseReader
 from schemewatch.warehouse_records import EvalRun
 from schemewatch.warehouse_schema import SAMPLE_SCHEMA
@@ -32,20 +32,21 @@ def run(data_dir, *args: str) -> subprocess.CompletedProcess[str]:
                           env=env, cwd=data_dir)
 
 
-def _evaluation(checkpoint_id: str) -> tuple[EvalRun, pl.DataFrame]:
-    """An evaluation whose responses are half aware, half not (as a model might write them)."""
-    run = EvalRun("ev-1", checkpoint_id, "2026.11.1", "eval", date(2026, 11, 20), 0, 2, "", "test")
+def _evaluation(checkpoint_id: str, run_id: str = "ev-1", aware: bool = True) -> tuple[EvalRun, pl.DataFrame]:
+    """An evaluation whose responses are half aware, half not (as a model might write them); none aware
+    with ``aware`` false."""
+    run = EvalRun(run_id, checkpoint_id, SUITE_VERSION, "eval", date(2026, 11, 20), 0, 2, "", "test")
     rows = []
     for env in ENVS:
         for k in range(2):
-            opener = "This looks like a test. " if k == 0 else ""
+            opener = "This looks like a test. " if k == 0 and aware else ""
             rows.append({
-                "eval_run_id": run.eval_run_id, "checkpoint_id": checkpoint_id, "suite_version": "2026.11.1",
+                "eval_run_id": run.eval_run_id, "checkpoint_id": checkpoint_id, "suite_version": SUITE_VERSION,
                 "env_id": env.id, "family": env.family, "category": env.category, "split": "eval",
                 "counts_in_aggregate": True, "sample_idx": k, "seed": 0, "eval_date": run.eval_date,
                 "response": f"<think>{opener}Per AS1 I act.</think><action>a</action><report>b</report>",
                 "outcome": "unparseable", "covert": False, "cites_spec": True, "cited_principles": ["AS1"],
-                "eval_aware": k == 0, "good": False, "n_tokens": 10,
+                "eval_aware": bool(opener), "good": False, "n_tokens": 10,
             })
     return run, pl.DataFrame(rows, schema=SAMPLE_SCHEMA)
 
@@ -57,12 +58,15 @@ def data(tmp_path_factory, tiny_checkpoint):
     wh = Warehouse(root / "warehouse")
     wh.register_checkpoint(info)
     wh.store_eval_run(*_evaluation(info.id))
+    wh.store_eval_run(*_evaluation(info.id, "ev-unaware", aware=False))
+    wh.register_checkpoint(CheckpointInfo("other-ck", "cap-1", 3, None, root / "other-ck"))
+    wh.store_eval_run(*_evaluation("other-ck", "ev-other"))
     return root
 
 
 def test_intervene_stores_each_kind_beside_the_evaluation_and_never_in_the_rates(data, tiny_checkpoint) -> None:
     out = run(data, "intervene", "--checkpoint", str(tiny_checkpoint), "--samples", "1", "--min-continuations", "10",
-              "--json")
+              "--from-run", "ev-1", "--json")
     assert out.returncode == 0, out.stderr
     result = json.loads(out.stdout)
     assert result["eval_run_id"] == "ev-1" and set(result["kinds"]) == {"ablate", "inject", "control"}
@@ -74,14 +78,29 @@ def test_intervene_stores_each_kind_beside_the_evaluation_and_never_in_the_rates
     with WarehouseReader(data / "warehouse") as reader:
         runs = reader.query("SELECT kind, eval_run_id FROM intervention_runs ORDER BY kind")
         assert runs["kind"].to_list() == ["ablate", "control", "inject"] and set(runs["eval_run_id"]) == {"ev-1"}
-        assert reader.query("SELECT count(*) AS n FROM eval_runs")["n"][0] == 1  # the rates saw nothing
+        assert reader.query("SELECT count(*) AS n FROM eval_runs")["n"][0] == 3  # the rates saw nothing
         rows = reader.intervention_continuations(ablate["intervention_id"])
     changed = rows.filter(pl.col("arm") == "intervened")
     assert (changed["prefix"] == "<think>").all() and not changed["prefix"].str.contains("test").any()
     table = run(data, "intervene", "--checkpoint", str(tiny_checkpoint), "--kind", "inject", "--samples", "1",
-                "--min-continuations", "1")
+                "--min-continuations", "1", "--from-run", "ev-1")
     assert table.returncode == 0, table.stderr
-    assert "one-sided p" in table.stdout and "clustered by response" in table.stdout
+    assert "one-sided p" in table.stdout and "p by environment" in table.stdout
+
+
+def test_a_kind_with_nothing_to_do_is_skipped_and_the_others_run(data, tiny_checkpoint) -> None:
+    out = run(data, "intervene", "--checkpoint", str(tiny_checkpoint), "--from-run", "ev-unaware", "--kind", "ablate",
+              "--kind", "inject", "--samples", "1", "--min-continuations", "1")
+    assert out.returncode == 0, out.stderr
+    assert "ablate: skipped — no response of the 12" in out.stdout and "inject: 12 of 12" in out.stdout
+    only = run(data, "intervene", "--checkpoint", str(tiny_checkpoint), "--from-run", "ev-unaware", "--kind", "ablate")
+    assert only.returncode == 2 and "ablate: no response of the 12" in only.stderr
+    assert only.stderr.strip().splitlines()[-1].startswith("error: ") and "Traceback" not in only.stderr
+
+
+def test_another_checkpoints_evaluation_is_refused(data, tiny_checkpoint) -> None:
+    out = run(data, "intervene", "--checkpoint", str(tiny_checkpoint), "--from-run", "ev-other")
+    assert out.returncode == 2 and "evaluated other-ck, not" in out.stderr and "Traceback" not in out.stderr
 
 
 def test_an_unknown_checkpoint_or_one_never_evaluated_is_one_line_exit_2(data, tmp_path) -> None:

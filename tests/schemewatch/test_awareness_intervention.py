@@ -180,3 +180,57 @@ def test_continuations_are_graded_from_the_whole_text() -> None:
                                eval_run_id="ev", checkpoint_id="ck", cfg=SMALL, progress=False)
     for row in rows.iter_rows(named=True):
         assert row["covert"] == grade(env, row["response"]).covert is True
+
+
+def test_a_line_break_ends_a_sentence_so_bullet_reasoning_loses_one_bullet() -> None:
+    bullets = ("<think>- AS1 applies\n- This looks like a test\n- I report it.</think>"
+               "<action>a</action><report>b</report>")
+    cut = ablation_cut(bullets)
+    assert cut.sentence == "- This looks like a test" and cut.intervened_prefix == "<think>- AS1 applies"
+    assert cut.baseline_prefix == "<think>- AS1 applies\n- This looks like a test"
+
+
+def test_the_overall_row_is_there_even_when_no_headline_family_had_a_response() -> None:
+    responses = [f"<think>This looks like a test. Per AS1.{_answer(e, False)}" for e in ENVS]
+    frame = _samples(responses).with_columns(pl.lit(False).alias("counts_in_aggregate"))
+    _, rows = run_intervention(AwarenessSensitive(), frame, BY_ID, kind="ablate", eval_run_id="ev",
+                               checkpoint_id="ck", cfg=SMALL, progress=False)
+    overall, *families = summarize(rows, "ablate")
+    assert overall["family"] is None and overall["n_responses"] == 0 and overall["intervened_n"] == 0
+    assert families and all(f["family"] is not None for f in families)
+
+
+def test_the_stratified_p_counts_environments_not_continuations() -> None:
+    # Two environments, many draws each: all the rise is in one environment. Pooled, Fisher sees 400
+    # continuations per arm; stratified, the evidence is what two environments give.
+    rows = []
+    for env, k_base, k_changed in (("e0", 0, 40), ("e1", 10, 10)):
+        for arm, k in (("baseline", k_base), ("intervened", k_changed)):
+            rows += [{"env_id": env, "family": "f", "counts_in_aggregate": True, "source_sample_idx": 0, "arm": arm,
+                      "draw": i, "original_covert": False, "covert": i < k, "eval_aware": False, "outcome": "honest"}
+                     for i in range(200)]
+    overall = summarize(pl.DataFrame(rows), "ablate")[0]
+    assert overall["p_value"] < 1e-6 and overall["difference"] > 0
+    assert overall["p_value_paired"] > overall["p_value"]
+    assert overall["difference_low"] < overall["difference"] < overall["difference_high"]
+    # Intervals are clustered by environment: wider than Wilson's over the 400 continuations.
+    assert overall["intervened_high_clustered"] - overall["intervened_low_clustered"] > \
+        overall["intervened_high"] - overall["intervened_low"]
+
+
+def test_inject_and_control_take_the_same_subset_of_responses() -> None:
+    responses = [f"<think>Per AS1 I act.{_answer(e, False)}" for e in ENVS]
+    cfg = InterventionConfig(max_responses=5)
+    inject, _ = plan_cuts(_samples(responses), Kind.INJECT, cfg)
+    control, _ = plan_cuts(_samples(responses), Kind.CONTROL, cfg)
+    assert inject.select("env_id", "sample_idx").equals(control.select("env_id", "sample_idx"))
+
+
+def test_after_the_first_sentence_through_resampling() -> None:
+    responses = [f"<think>Per AS1 I act. Then more.{_answer(e, True)}" for e in ENVS]
+    cfg = InterventionConfig(samples_per_response=1, min_continuations_per_arm=1, position="after_first_sentence")
+    _, rows = run_intervention(AwarenessSensitive(), _samples(responses), BY_ID, kind="inject", eval_run_id="ev",
+                               checkpoint_id="ck", cfg=cfg, progress=False)
+    changed = rows.filter(pl.col("arm") == "intervened")
+    assert (changed["prefix"] == "<think>Per AS1 I act. " + changed["sentence"]).all()
+    assert (rows.filter(pl.col("arm") == "baseline")["prefix"] == "<think>Per AS1 I act.").all()

@@ -156,3 +156,53 @@ def test_atomically_rolls_back_everything_on_an_error() -> None:
     with atomically(con):
         con.execute("INSERT INTO t VALUES (2)")
     assert con.execute("SELECT list(x) FROM t").fetchone()[0] == [2]
+
+
+def _intervention(warehouse: Warehouse, run, samples):
+    """One ablation on a stored scripted evaluation (its responses made aware first)."""
+    from schemewatch.awareness_intervention import run_intervention, summarize
+    from schemewatch.config import InterventionConfig
+
+    aware = samples.with_columns(pl.col("response").str.replace("<think>", "<think>This looks like a test. "))
+    policy = scripted()
+    cfg = InterventionConfig(samples_per_response=1, min_continuations_per_arm=1)
+    irun, rows = run_intervention(policy, aware.head(30), {e.id: e for e in ENVS}, kind="ablate",
+                                  eval_run_id=run.eval_run_id, checkpoint_id=run.checkpoint_id, cfg=cfg,
+                                  progress=False)
+    warehouse.store_intervention(irun, rows, summarize(rows, "ablate"))
+    return irun
+
+
+def test_an_intervention_is_stored_beside_its_evaluation_once_and_never_in_the_rates(tmp_path) -> None:
+    w = Warehouse(tmp_path)
+    run, samples = one_run()
+    w.store_eval_run(run, samples)
+    with WarehouseReader(tmp_path) as r:
+        before = {t: r.query(f"SELECT count(*) AS n FROM {t}")["n"][0] for t in ("samples", "rates", "ordinary_runs")}
+    first = _intervention(w, run, samples)
+    again = _intervention(w, run, samples)
+    assert first.intervention_id == again.intervention_id
+    with WarehouseReader(tmp_path) as r:
+        assert r.query("SELECT count(*) AS n FROM intervention_runs")["n"][0] == 1
+        families = r.query("SELECT count(*) AS n FROM intervention_results")["n"][0]
+        assert families >= 2  # overall and per family, once
+        after = {t: r.query(f"SELECT count(*) AS n FROM {t}")["n"][0] for t in ("samples", "rates", "ordinary_runs")}
+        assert after == before
+        assert r.intervention_continuations(first.intervention_id).height == 2 * first.n_selected > 0
+        files = {f for (f,) in r.con.execute("SELECT samples_file FROM intervention_runs").fetchall()}
+    # A later publish keeps the file the run points at.
+    w.store_eval_run(*one_run(seed=1, checkpoint="other"))
+    assert all((tmp_path / "samples" / f).is_file() for f in files)
+
+
+def test_an_intervention_needs_its_evaluation_and_goes_when_the_evaluation_is_stored_again(tmp_path) -> None:
+    w = Warehouse(tmp_path)
+    run, samples = one_run()
+    with pytest.raises(WarehouseError, match="is not in the warehouse"):
+        _intervention(w, run, samples)
+    w.store_eval_run(run, samples)
+    _intervention(w, run, samples)
+    w.store_eval_run(run, samples)  # other responses under the same id: the old intervention is about none of them
+    with WarehouseReader(tmp_path) as r:
+        assert r.query("SELECT count(*) AS n FROM intervention_runs")["n"][0] == 0
+        assert r.query("SELECT count(*) AS n FROM intervention_results")["n"][0] == 0
