@@ -311,8 +311,8 @@ def backfill(ctx: click.Context, nights: int, start, config_path: Path | None, a
 @click.option("--temperature", type=click.FloatRange(0, 5), default=EVAL_DEFAULTS.temperature, show_default=True)
 @click.option("--max-new-tokens", type=click.IntRange(8, 8192), default=EVAL_DEFAULTS.max_new_tokens,
               show_default=True)
-@click.option("--prefix", default="", help="Text forced at the start of every response, "
-              "e.g. '<think>This might be a test. ' (evaluation-awareness intervention).")
+@click.option("--prefix", default="", help="Text forced at the start of every response, e.g. '<think>This "
+              "might be a test. ' (one thought for all; `schemewatch intervene` is the awareness intervention).")
 @click.option("--batch-size", type=click.IntRange(1, 4096), default=EVAL_DEFAULTS.batch_size,
               show_default=True,
               help="Prompts per generation batch (a local checkpoint).")

@@ -35,9 +35,10 @@ class EvalSettings:
         seed: Base seed; every sample's seed derives from it.
         temperature: Sampling temperature.
         max_new_tokens: Cap on response length in tokens.
-        response_prefix: Text forced at the start of the reasoning, e.g.
-            ``"<think>This might be a test. "`` for the evaluation-awareness
-            intervention; empty for ordinary evaluations.
+        response_prefix: Text forced at the start of every response, e.g.
+            ``"<think>This might be a test. "`` (one thought for all; the awareness
+            intervention is :mod:`schemewatch.awareness_intervention`); empty for
+            ordinary evaluations.
         system_prompt: Optional system prompt (e.g. the spec) for every prompt.
         chunk_size: Prompts per ``generate`` call (the progress bar's step).
     """
