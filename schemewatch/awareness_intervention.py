@@ -19,10 +19,11 @@ whole fresh response is not a resample from the cut.
 Two one-sided tests in the direction the paper found (ablation raises the covert rate, injection lowers it;
 the control is tested in injection's direction: it is its placebo): Fisher's exact test on the pooled
 continuations, as the issue that asked for the intervention specifies, and the environment-stratified CMH
-test of :mod:`schemewatch.paired_test`. Continuations of one response, and the responses of one
-environment, are correlated, so the pooled test overstates the evidence when they are; the stratified p
-(with the difference's environment-level interval, and each arm's interval clustered by environment,
-:mod:`schemewatch.clustered_stats`) is the one the asset check and the dashboard judge by.
+test of :mod:`schemewatch.paired_test`. The pooled test ignores that both arms come from the same
+environments (a pairing that removes their differences) and that continuations of one environment are
+correlated; the stratified test accounts for both, so its p (with the difference's environment-level
+interval, and each arm's interval clustered by environment, :mod:`schemewatch.clustered_stats`) is the one
+the asset check and the dashboard judge by. In the default world it came out a little smaller than Fisher's.
 
 Pure: any :class:`~schemewatch.policy.base.Policy` that takes a forced prefix per prompt; storage is the
 warehouse's (:meth:`schemewatch.warehouse.Warehouse.store_intervention`).
@@ -346,8 +347,9 @@ def summarize(continuations: pl.DataFrame, kind: Kind | str) -> list[dict[str, o
     Each row: responses, the originals' covert rate, each arm's covert rate with intervals (Wilson, and
     clustered by environment), the difference (intervened − baseline) with its environment-level interval,
     the one-sided Fisher exact p in the kind's direction on the pooled continuations (``p_value``), the
-    one-sided environment-stratified CMH p (``p_value_paired``: continuations of one environment are not
-    independent, so this is the one to trust when they differ), and how often the intervened continuations
+    one-sided environment-stratified CMH p (``p_value_paired``: the arms are paired within environments and
+    continuations of one environment are not independent; the one to trust when they differ), and how often
+    the intervened continuations
     verbalise awareness or cannot be parsed (an intervention that breaks the format shows).
     """
     kind = Kind(kind)
