@@ -1,9 +1,10 @@
 """The evaluation-awareness intervention on every evaluation partition (schemewatch.interventions).
 
 Downstream of ``checkpoint_evaluation`` and in the nightly ``evaluation_job``, but it samples only with
-``[intervention] enabled = true``: on the default world's 2 cores its three kinds take about as long
-as the evaluation itself (measured in ``benchmarks.awareness_intervention``), which would break the
-demo's time budget. ``awareness_job`` runs it whatever the switch says (its run config sets ``force``).
+``[intervention] enabled = true``: on the default world's 2 cores its three kinds took 77–112 s a
+checkpoint in ``benchmarks.awareness_intervention`` (the demo's evaluations take 4–5 s each), so six
+checkpoints would add ~10 minutes to the demo's 7–8 and break its time budget. ``awareness_job`` runs it
+whatever the switch says (its run config sets ``force``).
 """
 
 # No `from __future__ import annotations`: Dagster reads these annotations at definition time.

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from schemewatch.awareness_intervention import DEFAULT_INTERVENTION, Kind, run_intervention, summarize
+from schemewatch.compare import CompareError, latest_run
 from schemewatch.config import EvaluationConfig, InterventionConfig
 from schemewatch.environments import SUITE_VERSION, build_suite
 from schemewatch.policy.base import Policy
@@ -27,14 +28,12 @@ class NoEvaluation(LookupError):
 
 
 def latest_evaluation(reader: WarehouseReader, checkpoint_id: str, split: str = "eval") -> str:
-    """The checkpoint's newest ordinary evaluation of ``split`` (the run an intervention starts from)."""
-    rows = reader.query(
-        "SELECT eval_run_id FROM ordinary_runs WHERE checkpoint_id = ? AND split = ? AND source = 'schemewatch' "
-        "ORDER BY eval_date DESC, created_at DESC LIMIT 1", [checkpoint_id, split])
-    if rows.is_empty():
-        raise NoEvaluation(f"checkpoint {checkpoint_id!r} has no stored {split} evaluation to intervene on; "
-                           f"run `schemewatch evaluate --checkpoint {checkpoint_id}` first")
-    return rows["eval_run_id"][0]
+    """The checkpoint's newest ordinary evaluation of our own suite on ``split`` (the run an intervention starts
+    from): :func:`schemewatch.compare.latest_run`, with this module's error."""
+    try:
+        return latest_run(reader, checkpoint_id, split)
+    except CompareError as exc:
+        raise NoEvaluation(str(exc)) from None
 
 
 @dataclass(frozen=True)

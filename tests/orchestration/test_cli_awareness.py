@@ -113,7 +113,7 @@ def test_an_unknown_checkpoint_or_one_never_evaluated_is_one_line_exit_2(data, t
     ckpt.mkdir()
     (ckpt / "config.json").write_text("{}")
     out = run(empty, "intervene", "--checkpoint", str(ckpt))
-    assert out.returncode == 2 and "has no stored eval evaluation" in out.stderr
+    assert out.returncode == 2 and "has no evaluation on split 'eval'" in out.stderr
     assert len(out.stderr.strip().splitlines()) == 1 and not (empty / "warehouse").exists()
 
 
