@@ -22,6 +22,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from schemewatch.files import share_like_ordinary_files
 
 SHIPPED_BASE_DIR = Path(__file__).parent / "default_base"
@@ -145,6 +147,12 @@ def config_mismatch(base_config: Any, folder: Path = SHIPPED_BASE_DIR) -> list[s
     """The base-config fields (dotted) in which ``base_config`` differs from the shipped base's."""
     wanted = base_config.model_dump(mode="json", exclude={"source"})
     shipped = read_manifest(folder)["base_config"]
+    try:
+        # Read through today's model: a field added after the base was trained (absent from its manifest)
+        # takes its default, which by the fields' contract reproduces what the base was trained on.
+        shipped = type(base_config).model_validate(shipped).model_dump(mode="json", exclude={"source"})
+    except ValidationError:
+        pass  # a field since removed or renamed: compare as written, so that it shows up as a difference
 
     def diff(a: Any, b: Any, prefix: str) -> list[str]:
         if isinstance(a, dict) and isinstance(b, dict):
