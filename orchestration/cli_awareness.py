@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import json
 import math
+from pathlib import Path
 
 import click
 
-from orchestration.cli_support import BadInput, data_paths, format_table
+from orchestration.cli_support import BadInput, data_paths, format_table, path_overrides
 from schemewatch.config import EvaluationConfig, InterventionConfig
 
 _DEFAULTS = InterventionConfig()
@@ -43,7 +44,25 @@ def _row(kind: str, r: dict[str, object]) -> dict[str, object]:
     }
 
 
+def _world_settings(ctx: click.Context, config_path: Path | None) -> tuple[object, InterventionConfig, int]:
+    """(paths, [intervention], the evaluation's batch size) from ``--config``, else the built-in defaults."""
+    if config_path is None:
+        return data_paths(ctx), _DEFAULTS, EvaluationConfig().batch_size
+    from schemewatch.config import ConfigError
+    from training_stages.config import load_world_config
+
+    try:
+        world = load_world_config(config_path, path_overrides(ctx))
+    except ConfigError as exc:
+        raise BadInput(str(exc)) from None
+    return world.paths, world.intervention, world.evaluation.batch_size
+
+
 @click.command()
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="World config TOML: its [intervention] gives the defaults of the options below, its "
+              "[evaluation] batch size and its [paths] are used (default: built-in defaults, as in "
+              "configs/default_world.toml).")
 @click.option("--checkpoint", "checkpoint_ref", default=None,
               help="Checkpoint alias (base, as-rl, cap-1, …), id or directory.")
 @click.option("--endpoint", default=None, help="OpenAI-compatible base URL instead of a local checkpoint; the "
@@ -52,23 +71,28 @@ def _row(kind: str, r: dict[str, object]) -> dict[str, object]:
               "are stored under this name).")
 @click.option("--kind", "kinds", type=click.Choice(_KINDS), multiple=True,
               help="ablate: drop the aware sentence; inject: insert one; control: insert a neutral one. "
-                   "Repeat for several; default: all three.")
-@click.option("--samples", type=click.IntRange(1, 256), default=_DEFAULTS.samples_per_response, show_default=True,
-              help="Continuations per response and arm (at least; see --min-continuations).")
-@click.option("--min-continuations", type=click.IntRange(1), default=_DEFAULTS.min_continuations_per_arm,
-              show_default=True, help="Raise the draws per response until each arm has this many continuations.")
+                   "Repeat for several; default: the config's kinds (all three built in).")
+@click.option("--samples", type=click.IntRange(1, 256), default=None,
+              help=f"Continuations per response and arm (at least; see --min-continuations). Default: the "
+              f"config's samples_per_response ({_DEFAULTS.samples_per_response} built in).")
+@click.option("--min-continuations", type=click.IntRange(1), default=None,
+              help="Raise the draws per response until each arm has this many continuations. Default: the "
+              f"config's min_continuations_per_arm ({_DEFAULTS.min_continuations_per_arm} built in).")
 @click.option("--max-responses", type=click.IntRange(1), default=None,
-              help="At most this many responses per kind (a seeded subset). Default: every eligible one.")
-@click.option("--position", type=click.Choice(["start", "after_first_sentence"]), default=_DEFAULTS.position,
-              show_default=True, help="Where inject and control insert their sentence.")
+              help="At most this many responses per kind (a seeded subset). Default: the config's "
+              "max_responses (built in: every eligible one).")
+@click.option("--position", type=click.Choice(["start", "after_first_sentence"]), default=None,
+              help=f"Where inject and control insert their sentence. Default: the config's ({_DEFAULTS.position} "
+              "built in).")
 @click.option("--from-run", "eval_run_id", default=None,
               help="Start from this evaluation run instead of the checkpoint's newest.")
-@click.option("--seed", type=int, default=_DEFAULTS.seed, show_default=True)
+@click.option("--seed", type=int, default=None, help=f"Default: the config's ({_DEFAULTS.seed} built in).")
 @click.option("--json", "as_json", is_flag=True, help="Print the results (overall and per family) as JSON.")
 @click.pass_context
-def intervene(ctx: click.Context, checkpoint_ref: str | None, endpoint: str | None, model_name: str | None,
-              kinds: tuple[str, ...], samples: int, min_continuations: int, max_responses: int | None, position: str,
-              eval_run_id: str | None, seed: int, as_json: bool) -> None:
+def intervene(ctx: click.Context, config_path: Path | None, checkpoint_ref: str | None, endpoint: str | None,
+              model_name: str | None, kinds: tuple[str, ...], samples: int | None, min_continuations: int | None,
+              max_responses: int | None, position: str | None, eval_run_id: str | None, seed: int | None,
+              as_json: bool) -> None:
     """Is the good behaviour there because the model thinks it is tested?
 
     Takes the checkpoint's newest stored evaluation and resamples its responses from a cut
@@ -84,6 +108,7 @@ def intervene(ctx: click.Context, checkpoint_ref: str | None, endpoint: str | No
     Examples:
       schemewatch intervene --checkpoint as-rl
       schemewatch intervene --checkpoint base --kind ablate --samples 16 --json
+      schemewatch intervene --config my_world.toml --checkpoint cap-3   # that world's [intervention]
       schemewatch intervene --endpoint http://localhost:8000/v1 --model my-model --kind inject
     """
     from schemewatch.awareness_intervention import NothingToIntervene
@@ -94,12 +119,12 @@ def intervene(ctx: click.Context, checkpoint_ref: str | None, endpoint: str | No
     from schemewatch.policy import PolicyError
     from schemewatch.warehouse import Warehouse, WarehouseError, WarehouseReader
 
-    paths = data_paths(ctx)
     if (checkpoint_ref is None) == (endpoint is None):
         raise BadInput("pass exactly one of --checkpoint or --endpoint")
-    cfg = _DEFAULTS.model_copy(update={"samples_per_response": samples, "max_responses": max_responses,
-                                       "min_continuations_per_arm": min_continuations,
-                                       "position": position, "seed": seed})
+    paths, world_intervention, batch_size = _world_settings(ctx, config_path)
+    flags = {"samples_per_response": samples, "max_responses": max_responses,
+             "min_continuations_per_arm": min_continuations, "position": position, "seed": seed}
+    cfg = world_intervention.model_copy(update={k: v for k, v in flags.items() if v is not None})
     try:
         if endpoint is not None:
             if not model_name:
@@ -125,10 +150,10 @@ def intervene(ctx: click.Context, checkpoint_ref: str | None, endpoint: str | No
         if policy is None:
             # The evaluation's batch size: batches decide which random draws each continuation gets, so this
             # gives the digits the pipeline and the benchmark give for the same evaluation (default settings).
-            policy = LocalCheckpointPolicy(info.path, batch_size=EvaluationConfig().batch_size)
+            policy = LocalCheckpointPolicy(info.path, batch_size=batch_size)
         warehouse = Warehouse(paths.warehouse_dir)
         outcomes, skipped = {}, {}
-        for kind in kinds or _KINDS:
+        for kind in kinds or cfg.kinds:
             try:
                 outcomes[kind] = run_one(warehouse, policy, source, kind, cfg, progress=not as_json)
             except NothingToIntervene as exc:  # e.g. no aware response to ablate: the other kinds still run

@@ -98,6 +98,28 @@ def test_a_kind_with_nothing_to_do_is_skipped_and_the_others_run(data, tiny_chec
     assert only.stderr.strip().splitlines()[-1].startswith("error: ") and "Traceback" not in only.stderr
 
 
+def test_the_world_configs_intervention_gives_the_defaults_and_a_flag_overrides_it(data, tiny_checkpoint,
+                                                                                   tmp_path) -> None:
+    world = tmp_path / "world.toml"
+    world.write_text('[intervention]\nkinds = ["control"]\nsamples_per_response = 3\nmin_continuations_per_arm = 1\n'
+                     'position = "after_first_sentence"\n')
+    out = run(data, "intervene", "--config", str(world), "--checkpoint", str(tiny_checkpoint), "--from-run", "ev-1",
+              "--json")
+    assert out.returncode == 0, out.stderr
+    control = json.loads(out.stdout)["kinds"]
+    assert list(control) == ["control"] and control["control"]["draws_per_response"] == 3
+    with WarehouseReader(data / "warehouse") as reader:
+        stored = reader.query("SELECT position FROM intervention_runs WHERE intervention_id = ?",
+                              [control["control"]["intervention_id"]])
+    assert stored["position"].to_list() == ["after_first_sentence"]
+    flagged = run(data, "intervene", "--config", str(world), "--checkpoint", str(tiny_checkpoint), "--from-run",
+                  "ev-1", "--samples", "1", "--json")
+    assert flagged.returncode == 0 and json.loads(flagged.stdout)["kinds"]["control"]["draws_per_response"] == 1
+    world.write_text("[intervention]\nsamples_per_response = 0\n")
+    bad = run(data, "intervene", "--config", str(world), "--checkpoint", str(tiny_checkpoint))
+    assert bad.returncode == 2 and "samples_per_response" in bad.stderr and "Traceback" not in bad.stderr
+
+
 def test_another_checkpoints_evaluation_is_refused(data, tiny_checkpoint) -> None:
     out = run(data, "intervene", "--checkpoint", str(tiny_checkpoint), "--from-run", "ev-other")
     assert out.returncode == 2 and "evaluated other-ck, not" in out.stderr and "Traceback" not in out.stderr
