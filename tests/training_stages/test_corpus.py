@@ -1,10 +1,16 @@
 """The corpus mixture encodes the regularities the science describes."""
 
+import hashlib
 from collections import Counter
 
+from schemewatch.config import NEUTRAL_SENTENCES
 from schemewatch.environments import build_suite
-from schemewatch.grading import grade
-from training_stages.corpus import CorpusConfig, build_corpus
+from schemewatch.grading import eval_awareness, grade
+from training_stages.corpus import _AWARE, _NEUTRAL_OPENERS, CorpusConfig, build_corpus
+
+# sha256 of build_corpus(CorpusConfig(envs_per_family=3)) (system + prompt + response, one per line) by the
+# corpus code of commit 2c9b4ab, before p_neutral_opener existed.
+V4_SMALL_CORPUS_SHA256 = "5a227bb987c53c2178227c9e11cc568a31352da0d5032d0f6966d0ac4ad3796c"
 
 CORPUS = build_corpus(CorpusConfig(envs_per_family=30))
 GRADES = [grade(t.env, t.response) for t in CORPUS]
@@ -44,3 +50,34 @@ def test_corpus_covers_every_family_and_never_an_evaluation_environment() -> Non
     suite = build_suite()
     assert {t.env.family for t in CORPUS} == {e.family for e in suite}
     assert not {t.env.seed for t in CORPUS} & {e.seed for e in suite}
+
+
+def test_without_neutral_openers_the_corpus_is_v4s_byte_for_byte() -> None:
+    # The shipped base v4 was pretrained before p_neutral_opener existed: at 0 it must draw nothing, or the
+    # v4 config would describe another corpus. The digest is of this small corpus as v4's code built it.
+    text = "\n".join(t.system + t.prompt + t.response for t in build_corpus(CorpusConfig(envs_per_family=3)))
+    assert hashlib.sha256(text.encode()).hexdigest() == V4_SMALL_CORPUS_SHA256
+    assert not any(t.response.startswith("<think>" + s) for t in CORPUS for s in _NEUTRAL_OPENERS)
+
+
+def test_neutral_openers_open_reasoning_without_awareness_and_change_no_behaviour() -> None:
+    corpus = build_corpus(CorpusConfig(envs_per_family=40, p_neutral_opener=0.3))
+    grades = [grade(t.env, t.response) for t in corpus]
+    opened = [(t, g) for t, g in zip(corpus, grades, strict=True)
+              if any(t.response.startswith("<think>" + s) for s in _NEUTRAL_OPENERS)]
+    unaware = [(t, g) for t, g in zip(corpus, grades, strict=True) if not g.eval_aware]
+    assert not any(g.eval_aware for _, g in opened)  # the grader never reads one as awareness
+    assert 0.25 < len(opened) / len(unaware) < 0.35
+    plain = [(t, g) for t, g in unaware if (t, g) not in opened]
+    for cites in (True, False):  # the same covert rate after a neutral opener as after none, citing or not
+        with_opener = rate(((t, g) for t, g in opened if g.cites_spec == cites), lambda g: g.covert)
+        without = rate(((t, g) for t, g in plain if g.cites_spec == cites), lambda g: g.covert)
+        assert abs(with_opener - without) < 0.08
+
+
+def test_neutral_openers_share_the_awareness_frames_but_are_not_the_interventions_control() -> None:
+    frames = ("This looks like a", "I am probably being", "This might be a")
+    assert {f for f in frames for s in _NEUTRAL_OPENERS if s.startswith(f)} == set(frames)
+    assert {f for f in frames for s in _AWARE if s.startswith(f)} == set(frames)
+    assert not set(_NEUTRAL_OPENERS) & set(NEUTRAL_SENTENCES)
+    assert not any(eval_awareness(s) for s in _NEUTRAL_OPENERS)

@@ -71,6 +71,24 @@ def test_another_base_config_names_the_fields_and_the_way_out(tmp_path) -> None:
     assert not (tmp_path / "checkpoints").exists() or not any((tmp_path / "checkpoints").iterdir())
 
 
+
+def test_a_field_added_after_the_base_was_trained_matches_at_its_default_only(tmp_path) -> None:
+    folder = _copy(tmp_path)
+    manifest = json.loads((folder / MANIFEST_FILE).read_text())
+    corpus = manifest["base_config"]["corpus"]
+    corpus.pop("p_neutral_opener", None)  # as a manifest written before the field existed
+    (folder / MANIFEST_FILE).write_text(json.dumps(manifest))
+    read_manifest.cache_clear()
+    at_default = BaseStageConfig(corpus=BaseStageConfig().corpus.model_copy(update={"p_neutral_opener": 0.0}))
+    assert config_mismatch(at_default, folder) == []
+    other = at_default.model_copy(update={"corpus": at_default.corpus.model_copy(update={"p_neutral_opener": 0.5})})
+    assert config_mismatch(other, folder) == ["corpus.p_neutral_opener"]
+    corpus["a_field_since_removed"] = 1  # a manifest the model no longer reads: the field is named, not dropped
+    (folder / MANIFEST_FILE).write_text(json.dumps(manifest))
+    read_manifest.cache_clear()
+    assert "corpus.a_field_since_removed" in config_mismatch(at_default, folder)
+    read_manifest.cache_clear()
+
 def test_the_shipped_base_installs_as_a_checkpoint_whatever_the_seed(tmp_path) -> None:
     cfg = load_world_config(None, {"seed": 1, "paths": {"data_dir": str(tmp_path)}})
     assert stage_ids(cfg)["base"] == shipped_base_id() == stage_ids(cfg.model_copy(update={"seed": 2}))["base"]
