@@ -135,9 +135,10 @@ class InterventionConfig(_Strict):
     kinds: tuple[Literal["ablate", "inject", "control"], ...] = ("ablate", "inject", "control")
     samples_per_response: int = Field(4, ge=1, le=256, description="Continuations per response and arm (at "
                                       "least; see min_continuations_per_arm).")
-    # As many as a nightly evaluation has samples (910 in the default world): with ~25 aware responses at
-    # 4 draws, an arm of ~100 continuations cannot tell 0% from 1%.
-    min_continuations_per_arm: int = Field(1000, ge=1, description="More draws per response when the "
+    # Chosen by power, not by a result: at as-rl ~20 of 910 responses are aware, and ablation's rise there was
+    # ~1.5% → 2.5% on base v4 (three seeds); one-sided α 0.05 with power 0.8 needs ~2,386 continuations per arm
+    # for that rise (statsmodels NormalIndPower on Cohen's h, before clustering); 1,000 had power 0.49.
+    min_continuations_per_arm: int = Field(2400, ge=1, description="More draws per response when the "
                                            "responses are few, up to 256 each.")
     max_responses: int | None = Field(None, ge=1, description="At most this many responses per kind "
                                       "(a seeded random subset); None: every eligible one.")

@@ -153,7 +153,7 @@ def test_max_responses_keeps_a_seeded_subset_and_draws_rise_to_the_minimum_arm()
     a, eligible = plan_cuts(_samples(responses), Kind.INJECT, cfg)
     b, _ = plan_cuts(_samples(responses), Kind.INJECT, cfg)
     assert a.height == 5 and eligible == 12 and a.equals(b)
-    assert draws_per_response(25, InterventionConfig()) == 40  # 1,000 continuations per arm
+    assert draws_per_response(25, InterventionConfig()) == 96  # 2,400 continuations per arm
     assert draws_per_response(955, InterventionConfig()) == 4 and draws_per_response(1, InterventionConfig()) == 256
 
 
