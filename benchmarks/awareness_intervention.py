@@ -24,11 +24,13 @@ import time
 from pathlib import Path
 from typing import Any
 
+import polars as pl
+
 from benchmarks.train_chain import EVAL_DATE
 from schemewatch.awareness_intervention import Kind, NothingToIntervene
 from schemewatch.interventions import intervene
 from schemewatch.policy.local import LocalCheckpointPolicy
-from schemewatch.warehouse import Warehouse
+from schemewatch.warehouse import Warehouse, WarehouseReader
 from training_stages.chain import run_chain
 from training_stages.config import load_world_config
 from training_stages.pipeline import evaluate_checkpoint
@@ -72,6 +74,29 @@ def acceptance(kinds: dict[str, dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+def control_in_injections_direction(kinds: dict[str, dict[str, Any]]) -> dict[str, Any] | None:
+    """Reported beside the criteria, not one of them: whether the control lowers covert less than injection
+    does (the paper's reading of its random-sentence control, "did not lower it"), which differs from the
+    criterion's absolute change when the control raises covert."""
+    inject, control = kinds.get("inject", {}), kinds.get("control", {})
+    if "difference" not in inject or "difference" not in control:
+        return None
+    return {"holds": -control["difference"] < -inject["difference"], "control": control["difference"],
+            "inject": inject["difference"]}
+
+
+def by_sentence(continuations: pl.DataFrame) -> dict[str, dict[str, Any]]:
+    """Per sentence the intervention inserted or dropped: continuations in each arm (families in the aggregate
+    only, as the overall row), covert and spec citation — which sentence moves behaviour, and through what."""
+    rows = continuations.filter(pl.col("counts_in_aggregate"))
+    out: dict[str, dict[str, Any]] = {}
+    for (sentence, arm), group in sorted(rows.group_by(["sentence", "arm"]), key=lambda g: g[0]):
+        out.setdefault(str(sentence), {})[str(arm)] = {
+            "n": group.height, "covert_rate": round(float(group["covert"].mean()), 6),
+            "citation_rate": round(float(group["cites_spec"].mean()), 6)}
+    return out
+
+
 def run_seed(seed: int, root: Path, stages: list[str], config: Path | None) -> dict[str, Any]:
     """Train or reuse the chain up to as-rl, evaluate, intervene; the numbers of one seed."""
     cfg = load_world_config(config, {"seed": seed, "evaluation": {"seed": seed}, "capability": {"stages": 0},
@@ -93,11 +118,16 @@ def run_seed(seed: int, root: Path, stages: list[str], config: Path | None) -> d
             except NothingToIntervene as exc:
                 kinds[str(kind)] = {"skipped": str(exc)}
                 continue
+            with WarehouseReader(cfg.paths.warehouse_dir) as reader:
+                sentences = by_sentence(reader.intervention_continuations(o.run.intervention_id))
             kinds[str(kind)] = {**{k: _clean(o.overall[k]) for k in KEYS},
-                                "draws_per_response": o.run.samples_per_response, "seconds": round(o.seconds, 1)}
+                                "draws_per_response": o.run.samples_per_response, "seconds": round(o.seconds, 1),
+                                "by_sentence": sentences}
         checks = acceptance(kinds)
         out["stages"][stage] = {"checkpoint": info.id, "eval_run_id": result.eval_run_id, "kinds": kinds,
-                                "acceptance": checks, "all_hold": all(c["ok"] for c in checks.values()),
+                                "acceptance": checks, "control_in_injections_direction":
+                                    control_in_injections_direction(kinds),
+                                "all_hold": all(c["ok"] for c in checks.values()),
                                 "all_hold_by_environment": all(c["ok_by_environment"] for c in checks.values())}
     out["wall_s"] = round(time.perf_counter() - t0, 1)
     return out
