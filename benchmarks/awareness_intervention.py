@@ -43,7 +43,8 @@ KEYS = ("n_responses", "original_rate", "baseline_k", "baseline_n", "baseline_ra
 
 
 def _clean(value: Any) -> Any:
-    return round(value, 6) if isinstance(value, float) else value
+    # Six significant digits, not six decimals: a p-value of 1e-40 must not print as 0.
+    return float(f"{value:.6g}") if isinstance(value, float) else value
 
 
 def acceptance(kinds: dict[str, dict[str, Any]]) -> dict[str, Any]:
