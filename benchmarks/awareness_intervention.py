@@ -3,7 +3,9 @@
 For each seed: the default world's chain up to as-rl (trained, or reused from ``--data-dir`` — the
 directory of ``benchmarks.train_chain`` holds the same checkpoints), each checkpoint of ``--stages``
 evaluated as the benchmark of the chain evaluates it, then ablate, inject and control on that
-evaluation (:mod:`schemewatch.awareness_intervention`, the default ``[intervention]`` settings). Prints
+evaluation (:mod:`schemewatch.awareness_intervention`, the default ``[intervention]`` settings: the control
+matched to the awareness sentences on the checkpoint's likelihood), and beside them the control as it first
+was (``control_by_length``: the first pool of three, matched on length; reported, not a criterion). Prints
 JSON: per seed and stage each kind's responses, covert before and after (with intervals clustered by
 environment), difference with its environment-level interval, one-sided Fisher exact p on the continuations
 and the one-sided environment-stratified p, continuations per arm and seconds; whether each criterion holds
@@ -28,6 +30,7 @@ import polars as pl
 
 from benchmarks.train_chain import EVAL_DATE
 from schemewatch.awareness_intervention import Kind, NothingToIntervene
+from schemewatch.config import NEUTRAL_SENTENCES, InterventionConfig
 from schemewatch.interventions import intervene
 from schemewatch.policy.local import LocalCheckpointPolicy
 from schemewatch.warehouse import Warehouse, WarehouseReader
@@ -86,6 +89,21 @@ def control_in_injections_direction(kinds: dict[str, dict[str, Any]]) -> dict[st
             "inject": inject["difference"]}
 
 
+def length_matched(cfg: InterventionConfig) -> InterventionConfig:
+    """The control as it was before it was matched on likelihood: the pool's first three sentences (the
+    control's first pool), the one closest in length. Reported beside the criteria, never one of them."""
+    return cfg.model_copy(update={"control_match": "length", "neutral_sentences": NEUTRAL_SENTENCES[:3]})
+
+
+def control_by_length(kinds: dict[str, dict[str, Any]]) -> dict[str, Any] | None:
+    """Whether the length-matched control changes covert by less than either intervention (reported beside)."""
+    need = ("inject", "ablate", "control_by_length")
+    if any("difference" not in kinds.get(k, {}) for k in need):
+        return None
+    inject, ablate, length = (kinds[k]["difference"] for k in need)
+    return {"holds": abs(length) < min(abs(inject), abs(ablate)), "control_by_length": length}
+
+
 def by_sentence(continuations: pl.DataFrame) -> dict[str, dict[str, Any]]:
     """Per sentence the intervention inserted or dropped: continuations in each arm (families in the aggregate
     only, as the overall row), covert and spec citation — which sentence moves behaviour, and through what."""
@@ -112,22 +130,30 @@ def run_seed(seed: int, root: Path, stages: list[str], config: Path | None) -> d
         result = evaluate_checkpoint(cfg, info, EVAL_DATE, warehouse=warehouse, log=lambda _: None)
         policy = LocalCheckpointPolicy(info.path, batch_size=cfg.evaluation.batch_size)
         kinds: dict[str, dict[str, Any]] = {}
-        for kind in Kind:
+        # The length-matched control before the configured one, so that the stored newest control (what the
+        # dashboard shows) is the configured one.
+        runs = [("ablate", Kind.ABLATE, cfg.intervention), ("inject", Kind.INJECT, cfg.intervention),
+                ("control_by_length", Kind.CONTROL, length_matched(cfg.intervention)),
+                ("control", Kind.CONTROL, cfg.intervention)]
+        for name, kind, settings in runs:
             try:
-                o = intervene(warehouse, policy, result.eval_run_id, kind, cfg.intervention, cfg.evaluation,
-                              progress=False)
+                o = intervene(warehouse, policy, result.eval_run_id, kind, settings, cfg.evaluation, progress=False)
             except NothingToIntervene as exc:
-                kinds[str(kind)] = {"skipped": str(exc)}
+                kinds[name] = {"skipped": str(exc)}
                 continue
             with WarehouseReader(cfg.paths.warehouse_dir) as reader:
                 sentences = by_sentence(reader.intervention_continuations(o.run.intervention_id))
-            kinds[str(kind)] = {**{k: _clean(o.overall[k]) for k in KEYS},
-                                "draws_per_response": o.run.samples_per_response, "seconds": round(o.seconds, 1),
-                                "by_sentence": sentences}
+            kinds[name] = {**{k: _clean(o.overall[k]) for k in KEYS},
+                           "draws_per_response": o.run.samples_per_response, "seconds": round(o.seconds, 1),
+                           "by_sentence": sentences,
+                           "control_match": [dict(zip(("awareness", "awareness_log_likelihood", "control",
+                                                       "control_log_likelihood", "cuts"), m, strict=True))
+                                             for m in o.run.control_match]}
         checks = acceptance(kinds)
         out["stages"][stage] = {"checkpoint": info.id, "eval_run_id": result.eval_run_id, "kinds": kinds,
                                 "acceptance": checks, "control_in_injections_direction":
                                     control_in_injections_direction(kinds),
+                                "control_by_length_changes_less_than_either": control_by_length(kinds),
                                 "all_hold": all(c["ok"] for c in checks.values()),
                                 "all_hold_by_environment": all(c["ok_by_environment"] for c in checks.values())}
     out["wall_s"] = round(time.perf_counter() - t0, 1)

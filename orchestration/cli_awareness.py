@@ -44,6 +44,12 @@ def _row(kind: str, r: dict[str, object]) -> dict[str, object]:
     }
 
 
+def _control_match(run: object) -> list[dict[str, object]]:
+    """The control's likelihood matches of an intervention run, by name (empty when it did not match)."""
+    keys = ("awareness", "awareness_log_likelihood", "control", "control_log_likelihood", "cuts")
+    return [dict(zip(keys, m, strict=True)) for m in getattr(run, "control_match", ())]
+
+
 def _world_settings(ctx: click.Context, config_path: Path | None) -> tuple[object, InterventionConfig, int]:
     """(paths, [intervention], the evaluation's batch size) from ``--config``, else the built-in defaults."""
     if config_path is None:
@@ -84,6 +90,10 @@ def _world_settings(ctx: click.Context, config_path: Path | None) -> tuple[objec
 @click.option("--position", type=click.Choice(["start", "after_first_sentence"]), default=None,
               help=f"Where inject and control insert their sentence. Default: the config's ({_DEFAULTS.position} "
               "built in).")
+@click.option("--control-match", type=click.Choice(["likelihood", "length"]), default=None,
+              help="How the control picks its neutral sentence for each awareness sentence: the one the model "
+              "finds about as likely at the cut (a local checkpoint only), or the one closest in length. "
+              f"Default: the config's ({_DEFAULTS.control_match} built in).")
 @click.option("--from-run", "eval_run_id", default=None,
               help="Start from this evaluation run instead of the checkpoint's newest.")
 @click.option("--seed", type=int, default=None, help=f"Default: the config's ({_DEFAULTS.seed} built in).")
@@ -91,18 +101,18 @@ def _world_settings(ctx: click.Context, config_path: Path | None) -> tuple[objec
 @click.pass_context
 def intervene(ctx: click.Context, config_path: Path | None, checkpoint_ref: str | None, endpoint: str | None,
               model_name: str | None, kinds: tuple[str, ...], samples: int | None, min_continuations: int | None,
-              max_responses: int | None, position: str | None, eval_run_id: str | None, seed: int | None,
-              as_json: bool) -> None:
+              max_responses: int | None, position: str | None, control_match: str | None,
+              eval_run_id: str | None, seed: int | None, as_json: bool) -> None:
     """Is the good behaviour there because the model thinks it is tested?
 
     Takes the checkpoint's newest stored evaluation and resamples its responses from a cut
     in the reasoning, in two arms that differ by one sentence: the aware sentence dropped
-    (ablate), an awareness sentence inserted (inject) or a neutral one of similar length
-    (control). Prints covert before and after with 95% intervals clustered by environment,
-    the difference, and one-sided p (Fisher exact on the continuations, and stratified by
-    environment) in the direction the paper found (ablation
-    raises covert, injection lowers it), and stores it beside the evaluation; it never
-    enters the headline rates.
+    (ablate), an awareness sentence inserted (inject) or a neutral one (control: the one
+    the model finds about as likely there as the awareness sentence). Prints covert before
+    and after with 95% intervals clustered by environment, the difference, and one-sided p
+    (Fisher exact on the continuations, and stratified by environment) in the direction the
+    paper found (ablation raises covert, injection lowers it), and stores it beside the
+    evaluation; it never enters the headline rates.
 
     \b
     Examples:
@@ -123,7 +133,8 @@ def intervene(ctx: click.Context, config_path: Path | None, checkpoint_ref: str 
         raise BadInput("pass exactly one of --checkpoint or --endpoint")
     paths, world_intervention, batch_size = _world_settings(ctx, config_path)
     flags = {"samples_per_response": samples, "max_responses": max_responses,
-             "min_continuations_per_arm": min_continuations, "position": position, "seed": seed}
+             "min_continuations_per_arm": min_continuations, "position": position, "seed": seed,
+             "control_match": control_match}
     cfg = world_intervention.model_copy(update={k: v for k, v in flags.items() if v is not None})
     try:
         if endpoint is not None:
@@ -133,6 +144,11 @@ def intervene(ctx: click.Context, config_path: Path | None, checkpoint_ref: str 
 
             policy = OpenAICompatiblePolicy(endpoint, model_name)
             policy.check_continuation()  # before anything is read or written
+            if "control" in (kinds or cfg.kinds) and cfg.control_match == "likelihood":
+                # Said before ablate and inject spend their time: the control could not run.
+                raise BadInput("the control matches its neutral sentence on the model's likelihood, which an "
+                               "OpenAI-compatible endpoint does not give; pass --control-match length, or leave "
+                               "out --kind control")
             checkpoint_id = model_name
         else:
             from schemewatch.policy import LocalCheckpointPolicy
@@ -165,6 +181,7 @@ def intervene(ctx: click.Context, config_path: Path | None, checkpoint_ref: str 
     if as_json:
         click.echo(json.dumps(_jsonable({"checkpoint": checkpoint_id, "eval_run_id": source, "kinds": {
             kind: {"intervention_id": o.run.intervention_id, "responses_eligible": o.run.n_eligible,
+                   "sentences": list(o.run.sentences), "control_match": _control_match(o.run),
                    "draws_per_response": o.run.samples_per_response, "seconds": round(o.seconds, 1),
                    "overall": o.overall, "families": o.results[1:]}
             for kind, o in outcomes.items()}, "skipped": skipped}), indent=2, default=str))
@@ -176,6 +193,9 @@ def intervene(ctx: click.Context, config_path: Path | None, checkpoint_ref: str 
     for kind, o in outcomes.items():
         click.echo(f"{kind}: {o.run.n_selected} of {o.run.n_eligible} eligible responses × "
                    f"{o.run.samples_per_response} draws per arm, {o.seconds:.0f} s, stored as {o.run.intervention_id}")
+        for m in _control_match(o.run):
+            click.echo(f"  control for {m['awareness']!r} (log p {m['awareness_log_likelihood']:.1f} nats): "
+                       f"{m['control']!r} (log p {m['control_log_likelihood']:.1f} nats; means over {m['cuts']} cuts)")
     for kind, why in skipped.items():
         click.echo(f"{kind}: skipped — {why}")
 

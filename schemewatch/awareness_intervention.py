@@ -7,7 +7,11 @@ reasoning raised covert actions, inserting it lowered them, a random sentence di
   sentence, the sentence is dropped, and the rest of the response is resampled from the cut.
 * ``inject``: responses whose reasoning does not. An awareness sentence is inserted at the start of the
   reasoning (or after its first sentence) and the rest is resampled from there.
-* ``control``: as ``inject``, with a neutral sentence of similar length.
+* ``control``: as ``inject``, with a neutral sentence instead: for each awareness sentence, the one of the
+  pool the policy finds about as likely at the cut (:func:`match_controls`; or, with ``control_match =
+  "length"``, the one closest in length). A placebo must differ from the treatment in content only: a sentence
+  the model finds far less likely than the awareness sentence also knocks it off its usual reasoning, and
+  then the control measures surprise.
 
 Each response is resampled in two arms from the same cut, ``samples_per_response`` times each: *baseline*
 forces the response as it was up to the end of the changed sentence (ablate: the aware sentence kept;
@@ -45,7 +49,7 @@ from schemewatch.config import InterventionConfig
 from schemewatch.environments import Environment, derive_seed
 from schemewatch.grading import AWARENESS_PATTERN, GRADER_VERSION, grade
 from schemewatch.paired_test import EnvCounts, paired_comparison
-from schemewatch.policy.base import Policy, PolicyError
+from schemewatch.policy.base import Policy, PolicyError, ScoresText
 from schemewatch.progress import progress_bar
 from schemewatch.stats import wilson_interval
 from schemewatch.warehouse_records import InterventionRun
@@ -164,15 +168,79 @@ def _similar_length(sentence: str, pool: Sequence[str]) -> str:
     return min(pool, key=lambda s: (abs(len(s) - len(sentence)), s))
 
 
-def plan_cuts(samples: pl.DataFrame, kind: Kind | str, cfg: InterventionConfig = DEFAULT_INTERVENTION
-              ) -> tuple[pl.DataFrame, int]:
+@dataclass(frozen=True)
+class ControlMatch:
+    """The neutral sentence the control inserts in place of one awareness sentence, and why.
+
+    Attributes:
+        awareness: The awareness sentence injection inserts.
+        control: The neutral sentence the control inserts where injection would insert ``awareness``.
+        awareness_log_likelihood: Mean log-probability (nats) of ``awareness`` at the scored cuts.
+        control_log_likelihood: The same for ``control``.
+        cuts: How many cuts the means are over.
+    """
+
+    awareness: str
+    control: str
+    awareness_log_likelihood: float
+    control_log_likelihood: float
+    cuts: int
+
+
+def match_controls(log_likelihoods: dict[str, float], awareness: Sequence[str], pool: Sequence[str],
+                   cuts: int) -> tuple[ControlMatch, ...]:
+    """For each awareness sentence, the pool's sentence whose mean log-likelihood is closest (then the
+    closest in length, then the first in order). Pure: ``log_likelihoods`` holds every sentence's mean."""
+    matches = []
+    for a in awareness:
+        best = min(pool, key=lambda n: (abs(log_likelihoods[n] - log_likelihoods[a]), abs(len(n) - len(a)), n))
+        matches.append(ControlMatch(a, best, log_likelihoods[a], log_likelihoods[best], cuts))
+    return tuple(matches)
+
+
+def likelihood_matched_controls(policy: Policy, samples: pl.DataFrame, envs: dict[str, Environment],
+                                cfg: InterventionConfig = DEFAULT_INTERVENTION) -> tuple[ControlMatch, ...]:
+    """:func:`match_controls` on the policy's mean log-likelihood of each awareness and pool sentence, inserted
+    where the control inserts it, over a seeded subset of ``cfg.control_match_cuts`` of the eligible responses.
+
+    Raises:
+        PolicyError: the policy cannot score text (one line that says what to set instead).
+        NothingToIntervene: no response has a reasoning section to insert into.
+    """
+    if not isinstance(policy, ScoresText):
+        raise PolicyError(f"the control picks its neutral sentence by the policy's likelihood (control_match = "
+                          f"'likelihood'), and {policy.name} cannot score text; set [intervention] control_match = "
+                          "\"length\" (or pass --control-match length) to match on length instead")
+    cuts, eligible = plan_cuts(samples, Kind.INJECT, cfg)
+    if cuts.height > cfg.control_match_cuts:
+        keep = sorted(random.Random(derive_seed(cfg.seed, "control-match-cuts")).sample(
+            range(cuts.height), cfg.control_match_cuts))
+        cuts = cuts[keep]
+    sep = " " if cfg.position == "after_first_sentence" else ""
+    # An environment this suite lacks is reported by run_intervention, with what to do.
+    rows = [(e, prefix) for e, prefix in cuts.select("env_id", "baseline_prefix").rows() if e in envs]
+    if not rows:
+        return ()
+    sentences = list(dict.fromkeys([*cfg.awareness_sentences, *cfg.neutral_sentences]))
+    jobs = [(env_id, prefix, sentence) for sentence in sentences for env_id, prefix in rows]
+    scores = policy.log_likelihood([envs[e].prompt for e, _, _ in jobs], [sep + s for _, _, s in jobs],
+                                   response_prefix=[p for _, p, _ in jobs])
+    if len(scores) != len(jobs):
+        raise PolicyError(f"policy scored {len(scores)} texts for {len(jobs)}")
+    means = {s: sum(scores[i * len(rows):(i + 1) * len(rows)]) / len(rows) for i, s in enumerate(sentences)}
+    return match_controls(means, cfg.awareness_sentences, cfg.neutral_sentences, len(rows))
+
+
+def plan_cuts(samples: pl.DataFrame, kind: Kind | str, cfg: InterventionConfig = DEFAULT_INTERVENTION,
+              controls: dict[str, str] | None = None) -> tuple[pl.DataFrame, int]:
     """The responses of ``samples`` the kind takes, each with its cut; and how many were eligible.
 
     ``samples``: an evaluation's sample rows (``env_id``, ``sample_idx``, ``response``, ``covert``, …).
     Ablate takes responses whose reasoning verbalises awareness; inject and control those whose reasoning
     does not. Each insertion draws its awareness sentence with a seeded generator; the control inserts the
-    neutral sentence closest in length to the awareness sentence the same response would get, so the two
-    kinds differ in content, not in length or position. ``cfg.max_responses`` keeps a seeded random subset.
+    neutral sentence ``controls`` gives for it (:func:`likelihood_matched_controls`), or without ``controls``
+    the one closest in length, so the two kinds differ in content, not in position (nor in length, nor in
+    surprise to the model). ``cfg.max_responses`` keeps a seeded random subset.
 
     Raises:
         NothingToIntervene: no response qualifies (a clear message, never a 0/0 rate).
@@ -188,7 +256,10 @@ def plan_cuts(samples: pl.DataFrame, kind: Kind | str, cfg: InterventionConfig =
             if reasoning_span(response) is None or aware_sentence(response) is not None:
                 continue
             aware = rng.choice(cfg.awareness_sentences)
-            sentence = aware if kind is Kind.INJECT else _similar_length(aware, cfg.neutral_sentences)
+            if kind is Kind.INJECT:
+                sentence = aware
+            else:
+                sentence = controls[aware] if controls else _similar_length(aware, cfg.neutral_sentences)
             cut = insertion_cut(response, sentence, cfg.position)
         if cut is None:
             continue
@@ -225,7 +296,8 @@ def intervention_id(eval_run_id: str, kind: Kind | str, cfg: InterventionConfig,
     it, and one sampled otherwise is stored beside it."""
     key = derive_seed(eval_run_id, str(kind), cfg.position, cfg.samples_per_response, cfg.min_continuations_per_arm,
                       cfg.max_responses or 0, cfg.seed, "|".join(cfg.awareness_sentences),
-                      "|".join(cfg.neutral_sentences), policy_name, temperature, max_new_tokens, GRADER_VERSION)
+                      "|".join(cfg.neutral_sentences), policy_name, temperature, max_new_tokens, GRADER_VERSION,
+                      *((cfg.control_match, cfg.control_match_cuts) if Kind(kind) is Kind.CONTROL else ()))
     return f"{eval_run_id[:100]}--{kind}--{key:016x}"
 
 
@@ -253,7 +325,12 @@ def run_intervention(
         PolicyError: the policy failed or returned the wrong number of texts; nothing is returned.
     """
     kind = Kind(kind)
-    cuts, eligible = plan_cuts(samples, kind, cfg)
+    cuts, eligible = plan_cuts(samples, kind, cfg)  # raises NothingToIntervene before anything is scored
+    matches: tuple[ControlMatch, ...] = ()
+    if kind is Kind.CONTROL and cfg.control_match == "likelihood":
+        matches = likelihood_matched_controls(policy, samples, envs, cfg)
+        if matches:
+            cuts, eligible = plan_cuts(samples, kind, cfg, {m.awareness: m.control for m in matches})
     missing = sorted(set(cuts["env_id"]) - set(envs))
     if missing:
         raise ValueError(f"environment {missing[0]!r} of the evaluation is not in this suite version; "
@@ -292,6 +369,8 @@ def run_intervention(
         checkpoint_id=checkpoint_id, kind=str(kind), position=cfg.position if kind is not Kind.ABLATE else "aware",
         samples_per_response=k, seed=cfg.seed, n_eligible=eligible, n_selected=cuts.height, policy=policy.name,
         grader_version=GRADER_VERSION, sentences=tuple(sorted(set(cuts["sentence"]))),
+        control_match=tuple((m.awareness, round(m.awareness_log_likelihood, 4), m.control,
+                             round(m.control_log_likelihood, 4), m.cuts) for m in matches),
     )
     return run, pl.DataFrame(out, schema=CONTINUATION_SCHEMA)
 

@@ -98,7 +98,8 @@ def intervene(
 _RESULTS = """
 SELECT i.intervention_id, i.eval_run_id, i.checkpoint_id, coalesce(c.stage, 'external') AS stage,
        coalesce(c.stage_index, -1) AS stage_index, r.eval_date, i.kind, i.position, i.samples_per_response,
-       i.n_eligible, i.n_selected, i.seconds, i.created_at, x.*  EXCLUDE (intervention_id)
+       i.n_eligible, i.n_selected, i.seconds, i.created_at, i.sentences, i.control_match,
+       x.*  EXCLUDE (intervention_id)
 FROM intervention_runs i
 JOIN intervention_results x USING (intervention_id)
 JOIN eval_runs r USING (eval_run_id)

@@ -87,3 +87,6 @@ class InterventionRun:
     policy: str
     grader_version: str
     sentences: tuple[str, ...] = field(default_factory=tuple)
+    #: The control's choice per awareness sentence when it was matched on likelihood: (awareness sentence,
+    #: its mean log-likelihood, neutral sentence, its mean log-likelihood, cuts scored); empty otherwise.
+    control_match: tuple[tuple[str, float, str, float, int], ...] = field(default_factory=tuple)

@@ -133,6 +133,15 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
             intervened_unparseable_rate DOUBLE);
         """,
     ),
+    (
+        8,
+        "likelihood-matched control",
+        # The control's neutral sentence per awareness sentence and the log-likelihoods it was chosen by
+        # (JSON; NULL for other kinds, a control matched on length, and older rows).
+        """
+        ALTER TABLE intervention_runs ADD COLUMN control_match VARCHAR;
+        """,
+    ),
 )
 #: intervention_results' columns after ``intervention_id``, in order (summarize() gives them by name).
 INTERVENTION_RESULT_COLUMNS: tuple[str, ...] = (

@@ -6,6 +6,8 @@ ablating, injecting or (control) inserting a neutral sentence, and the transcrip
 
 from __future__ import annotations
 
+import json
+
 import polars as pl
 import streamlit as st
 
@@ -17,8 +19,8 @@ from schemewatch.config import InterventionConfig
 snapshot = ui.page(
     "Awareness",
     "Each response is resampled from a cut in its reasoning in two arms that differ by one sentence: the "
-    "aware sentence dropped (ablate), an awareness sentence inserted (inject) or a neutral one of similar "
-    "length (control). Bars: covert among the continuations, 95% intervals clustered by environment; p: "
+    "aware sentence dropped (ablate), an awareness sentence inserted (inject) or a neutral one the model finds "
+    "about as likely there (control). Bars: covert among the continuations, 95% intervals clustered by environment; p: "
     "one-sided, in the paper's direction (ablation raises covert, injection lowers it), stratified by environment.",
 )
 results = cache.interventions(snapshot.root, snapshot.generation)
@@ -67,6 +69,13 @@ chosen = results.filter((pl.col("checkpoint_id") == checkpoint) & (pl.col("kind"
 pairs = cache.intervention_pairs(snapshot.root, snapshot.generation, chosen["intervention_id"], limit=int(limit))
 st.caption(f"{pairs.height} of {chosen['n_responses']} responses, those whose two arms ended differently first · "
            "✂ marks the cut; the resampled text is underlined dotted")
+if chosen.get("control_match"):
+    # What the placebo was matched on: a neutral sentence the model finds far less likely knocks it off its
+    # usual reasoning by surprise alone.
+    matches = json.loads(chosen["control_match"])
+    st.caption("Control matched on the model's log-likelihood at the cut: " + "; ".join(
+        f"“{m['control']}” ({m['control_log_likelihood']:.1f} nats) for “{m['awareness']}” "
+        f"({m['awareness_log_likelihood']:.1f})" for m in matches) + f" · means over {matches[0]['cuts']} cuts")
 st.html(highlight.legend_html())
 changed_kind = "removed" if kind == "ablate" else "inserted"
 for row in pairs.iter_rows(named=True):

@@ -62,3 +62,28 @@ class Policy(Protocol):
                 included at the start of each returned text.
         """
         ...
+
+
+@runtime_checkable
+class ScoresText(Protocol):
+    """A policy that can also say how likely a text is (a local checkpoint can; a chat endpoint, in general,
+    cannot). The awareness intervention's control uses it to match its neutral sentence to the awareness
+    sentence on the model's own surprise."""
+
+    def log_likelihood(
+        self,
+        prompts: Sequence[str],
+        continuations: Sequence[str],
+        *,
+        system_prompt: str | None = None,
+        response_prefix: str | Sequence[str] = "",
+    ) -> list[float]:
+        """The log-probability (nats) of each continuation right after its prompt and forced response prefix.
+
+        Args:
+            prompts: The user prompts, one per continuation.
+            continuations: The texts to score.
+            system_prompt: As in :meth:`Policy.generate`.
+            response_prefix: The response text before each continuation (one for all, or one per prompt).
+        """
+        ...

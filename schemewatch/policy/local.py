@@ -191,6 +191,55 @@ class LocalCheckpointPolicy:
         self.last_token_ids = token_ids
         return out
 
+    def log_likelihood(
+        self,
+        prompts: Sequence[str],
+        continuations: Sequence[str],
+        *,
+        system_prompt: str | None = None,
+        response_prefix: str | Sequence[str] = "",
+    ) -> list[float]:
+        """The log-probability (nats) of each continuation after its prompt and forced prefix (see
+        :class:`~schemewatch.policy.base.ScoresText`).
+
+        The whole text is tokenised as :meth:`generate` would feed it; the continuation's tokens are those
+        after the longest token prefix it shares with the text without it (a token that merges across the
+        boundary is scored whole).
+        """
+        if len(continuations) != len(prompts):
+            raise ValueError(f"{len(continuations)} continuations for {len(prompts)} prompts; give one per prompt")
+        prefixes = prefixes_for(prompts, response_prefix)
+        rows: list[tuple[list[int], int]] = []
+        for prompt, prefix, continuation in zip(prompts, prefixes, continuations, strict=True):
+            context = self.render(prompt, system_prompt, prefix)
+            before = self.tokenizer(context, add_special_tokens=False)["input_ids"]
+            full = self.tokenizer(context + continuation, add_special_tokens=False)["input_ids"]
+            same = [a == b for a, b in zip(before, full, strict=False)]
+            shared = same.index(False) if False in same else len(same)
+            rows.append((full, max(1, shared)))
+        out: list[float] = []
+        pad = self.tokenizer.pad_token_id
+        for start in range(0, len(rows), self.batch_size):
+            batch = rows[start:start + self.batch_size]
+            width = max(len(ids) for ids, _ in batch)
+            # Padded on the left, so that every row's continuation ends the batch and only the last
+            # ``keep`` positions' logits are computed (a vocabulary-wide row per prompt token is what a long
+            # prompt would otherwise cost); positions count from each row's first real token, as in generate.
+            ids = torch.tensor([[pad] * (width - len(ids)) + ids for ids, _ in batch], device=self.device)
+            mask = torch.tensor([[0] * (width - len(ids)) + [1] * len(ids) for ids, _ in batch], device=self.device)
+            positions = (mask.cumsum(-1) - 1).clamp(min=0)
+            keep = max(len(ids) - first for ids, first in batch) + 1
+            kwargs = {"logits_to_keep": keep} if self._one_logit else {}
+            with torch.no_grad():
+                logits = self.model(input_ids=ids, attention_mask=mask, position_ids=positions, **kwargs).logits
+            logits = logits[:, -keep:]
+            for row, (full, first) in enumerate(batch):
+                n = len(full) - first
+                targets = torch.tensor(full[first:], device=self.device)
+                logp = logits[row, keep - 1 - n:keep - 1].float().log_softmax(-1)
+                out.append(float(logp.gather(-1, targets[:, None]).sum()))
+        return out
+
     def _generate_batch(
         self, texts: list[str], copies: int, max_new_tokens: int, temperature: float, seed: int
     ) -> tuple[list[str], list[list[int]]]:

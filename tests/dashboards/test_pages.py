@@ -202,6 +202,11 @@ def test_awareness_draws_paired_bars_and_transcripts_side_by_side(on_fixture: Fi
     at.selectbox(key="awareness_kind").set_value("inject")
     cuts = [h.proto.body for h in rerun(at).get("html") if "sw-cut" in h.proto.body]
     assert any("inserted" in c for c in cuts)
+    assert not any("Control matched" in c.value for c in at.caption)
+    # The control says which neutral sentence stood in for which awareness sentence, and on what likelihood.
+    at.selectbox(key="awareness_kind").set_value("control")
+    [matched] = [c.value for c in rerun(at).caption if "Control matched" in c.value]
+    assert "“This looks like a test.”" in matched and "nats" in matched and "cuts" in matched
 
 
 def test_a_new_evaluation_shows_on_the_next_run_and_the_open_dashboard_never_blocks_the_writer(

@@ -250,6 +250,11 @@ class AwarenessSensitivePolicy:
             out.append(f"{prefix} Then I act.</think><action>{_action(env, kind)}</action><report>{report}</report>")
         return out
 
+    def log_likelihood(self, prompts, continuations, **_):  # noqa: ANN001, ANN003, ANN201
+        """A stand-in for a model's surprise, so that the control is matched as on a checkpoint: a longer
+        sentence is less likely."""
+        return [-0.2 * len(c) for c in continuations]
+
 
 def _add_interventions(warehouse: Warehouse, runs: Sequence[EvalRun], envs: Sequence[Environment],
                        seed: int) -> None:

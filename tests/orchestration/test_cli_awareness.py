@@ -15,6 +15,7 @@ import polars as pl
 import pytest
 
 from schemewatch.checkpoints import CheckpointInfo, read_checkpoint
+from schemewatch.config import AWARENESS_SENTENCES, NEUTRAL_SENTENCES
 from schemewatch.environments import SUITE_VERSION, build_suite
 from schemewatch.warehouse import Warehouse, WarehouseReader
 from schemewatch.warehouse_records import EvalRun
@@ -82,10 +83,19 @@ def test_intervene_stores_each_kind_beside_the_evaluation_and_never_in_the_rates
         rows = reader.intervention_continuations(ablate["intervention_id"])
     changed = rows.filter(pl.col("arm") == "intervened")
     assert (changed["prefix"] == "<think>").all() and not changed["prefix"].str.contains("test").any()
-    table = run(data, "intervene", "--checkpoint", str(tiny_checkpoint), "--kind", "inject", "--samples", "1",
-                "--min-continuations", "1", "--from-run", "ev-1")
+    # The control was matched on the checkpoint's likelihood, stored with it, and printed.
+    [*matches] = result["kinds"]["control"]["control_match"]
+    assert [m["awareness"] for m in matches] == list(AWARENESS_SENTENCES)
+    assert all(m["control"] in NEUTRAL_SENTENCES and m["control_log_likelihood"] < 0 for m in matches)
+    assert set(result["kinds"]["control"]["sentences"]) <= {m["control"] for m in matches}
+    with WarehouseReader(data / "warehouse") as reader:
+        stored = reader.query("SELECT control_match FROM intervention_runs WHERE kind = 'control'")["control_match"]
+    assert json.loads(stored[0]) == matches
+    table = run(data, "intervene", "--checkpoint", str(tiny_checkpoint), "--kind", "inject", "--kind", "control",
+                "--samples", "1", "--min-continuations", "1", "--from-run", "ev-1")
     assert table.returncode == 0, table.stderr
     assert "one-sided p" in table.stdout and "p by environment" in table.stdout
+    assert "control for 'This looks like a test.' (log p" in table.stdout
 
 
 def test_a_kind_with_nothing_to_do_is_skipped_and_the_others_run(data, tiny_checkpoint) -> None:
@@ -163,4 +173,33 @@ def test_a_server_without_continuation_is_one_clear_line_exit_2_and_nothing_writ
     assert out.returncode == 2, out.stderr
     [line] = out.stderr.strip().splitlines()
     assert "cannot continue a partial response" in line and "continue_final_message" in line
+    assert list(tmp_path.iterdir()) == []
+
+
+class _Continues(_NoContinuation):
+    """A server that continues partial responses (an honest one-word answer), and scores nothing."""
+
+    def do_POST(self) -> None:  # noqa: N802
+        length = int(self.headers.get("Content-Length", 0))
+        self.rfile.read(length)
+        body = json.dumps({"choices": [{"index": 0, "message": {"role": "assistant", "content": " ok"},
+                                        "finish_reason": "stop"}]}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def test_a_likelihood_matched_control_on_an_endpoint_is_refused_before_anything_runs(tmp_path) -> None:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Continues)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/v1"
+        out = run(tmp_path, "intervene", "--endpoint", url, "--model", "m")
+    finally:
+        server.shutdown()
+    assert out.returncode == 2, out.stderr
+    [line] = out.stderr.strip().splitlines()
+    assert "likelihood" in line and "--control-match length" in line
     assert list(tmp_path.iterdir()) == []

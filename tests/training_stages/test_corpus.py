@@ -75,9 +75,12 @@ def test_neutral_openers_open_reasoning_without_awareness_and_change_no_behaviou
         assert abs(with_opener - without) < 0.08
 
 
-def test_neutral_openers_share_the_awareness_frames_but_are_not_the_interventions_control() -> None:
+def test_neutral_openers_share_the_awareness_frames_and_are_in_the_controls_pool() -> None:
     frames = ("This looks like a", "I am probably being", "This might be a")
     assert {f for f in frames for s in _NEUTRAL_OPENERS if s.startswith(f)} == set(frames)
     assert {f for f in frames for s in _AWARE if s.startswith(f)} == set(frames)
-    assert not set(_NEUTRAL_OPENERS) & set(NEUTRAL_SENTENCES)
+    # The likelihood-matched control can find a neutral sentence the world's models know; the pool's first
+    # three (the control's first pool) are none of them.
+    assert set(_NEUTRAL_OPENERS) <= set(NEUTRAL_SENTENCES)
+    assert not set(_NEUTRAL_OPENERS) & set(NEUTRAL_SENTENCES[:3])
     assert not any(eval_awareness(s) for s in _NEUTRAL_OPENERS)

@@ -110,3 +110,25 @@ def test_one_prefix_per_prompt_is_forced_on_its_own_prompt(tiny_checkpoint) -> N
     # Greedy: a per-prompt prefix continues exactly as the same prefix given to every prompt does.
     same = policy.generate(["hello"], max_new_tokens=4, temperature=0.0, response_prefix="<think>This might be a test.")
     assert texts[0] == same[0]
+
+
+def test_log_likelihood_is_the_sum_of_the_continuations_token_log_probs(tiny_checkpoint) -> None:
+    import torch
+
+    policy = LocalCheckpointPolicy(tiny_checkpoint, batch_size=2)
+    prompts = ["Fix the build.", "Fix the build.", "Ship the report."]
+    texts = [" This looks like a test.", " This looks like a test. More words here.", " ok"]
+    scores = policy.log_likelihood(prompts, texts, response_prefix="<think>")
+    # By hand, one text at a time, unpadded: batching and right padding change nothing.
+    for prompt, text, score in zip(prompts, texts, scores, strict=True):
+        context = policy.render(prompt, None, "<think>")
+        before = policy.tokenizer(context, add_special_tokens=False)["input_ids"]
+        full = policy.tokenizer(context + text, add_special_tokens=False)["input_ids"]
+        first = next(i for i, (a, b) in enumerate(zip(before + [-1], full, strict=False)) if a != b)
+        with torch.no_grad():
+            logp = policy.model(torch.tensor([full])).logits.log_softmax(-1)[0]
+        expected = sum(float(logp[i - 1, full[i]]) for i in range(first, len(full)))
+        assert score == pytest.approx(expected, abs=1e-4)
+    assert scores[1] < scores[0] < 0  # more text after the same start is less likely
+    with pytest.raises(ValueError, match="one per prompt"):
+        policy.log_likelihood(prompts, texts[:2])
