@@ -1,20 +1,21 @@
 """The evaluation-awareness intervention on every evaluation partition (schemewatch.interventions).
 
 Downstream of ``checkpoint_evaluation`` and in the nightly ``evaluation_job``, but it samples only with
-``[intervention] enabled = true``: on the default world's 2 cores its three kinds took 77–112 s a
-checkpoint in ``benchmarks.awareness_intervention`` (the demo's evaluations take 4–5 s each), so six
-checkpoints would add ~10 minutes to the demo's 7–8 and break its time budget. ``awareness_job`` runs it
-whatever the switch says (its run config sets ``force``).
+``[intervention] enabled = true``: on the default world's 2 cores its three kinds took 124–147 s a
+checkpoint at 2,400 continuations per arm in ``benchmarks.awareness_intervention`` (the demo's evaluations
+take 4–5 s each), so six checkpoints would add ~13 minutes to the demo's 7–8 and break its time budget.
+``awareness_job`` runs it whatever the switch says (its run config sets ``force``).
 """
 
 # No `from __future__ import annotations`: Dagster reads these annotations at definition time.
 
-from dagster import AssetExecutionContext, Config, MaterializeResult, MetadataValue, asset
+from dagster import AssetExecutionContext, Config, Failure, MaterializeResult, MetadataValue, asset
 
 from assets.evaluation import checkpoint_evaluation, evaluation_partitions, evaluation_run_id, evaluation_target
 from assets.resources import PolicyResource, WarehouseResource, WorldResource
 from schemewatch.awareness_intervention import NothingToIntervene
 from schemewatch.interventions import intervene
+from schemewatch.policy.base import ScoresText
 
 GROUP = "awareness"
 
@@ -37,6 +38,12 @@ def awareness_intervention(context: AssetExecutionContext, config: InterventionR
                                            "(run awareness_job or `schemewatch intervene`)"})
     info, _ = evaluation_target(context, cfg)
     model = policy.policy_for(info)
+    if "control" in cfg.intervention.kinds and cfg.intervention.control_match == "likelihood" \
+            and not isinstance(model, ScoresText):
+        # Before ablate and inject spend their time: the control could not run on this policy.
+        raise Failure(description=f"the control matches its neutral sentence on the model's likelihood, which "
+                      f"{model.name} does not give; set [intervention] control_match = \"length\", or leave "
+                      "control out of [intervention] kinds")
     metadata: dict[str, object] = {"eval_run_id": run_id}
     for kind in cfg.intervention.kinds:
         try:

@@ -31,14 +31,23 @@ class SchemesWithoutAwareness(PolicyResource):
         return AwarenessSensitivePolicy(ENVS)
 
 
-def test_off_by_default_then_forced_it_stores_every_kind_and_the_check_flags_the_dependence(tmp_path) -> None:
+class CannotScore(SchemesWithoutAwareness):
+    """The same answers from a policy that cannot score text (as an OpenAI-compatible endpoint)."""
+
+    def policy_for(self, checkpoint):  # noqa: ANN001, ANN201
+        class Plain:
+            name = "plain-endpoint"
+            generate = AwarenessSensitivePolicy(ENVS).generate
+
+        return Plain()
+
+
+def _stored_evaluation(tmp_path, policy):  # noqa: ANN001, ANN202
     defs = tiny_definitions(tmp_path, extra="[intervention]\nmin_continuations_per_arm = 60\n")
     cfg = defs.resources["world"].load()
-    assert not cfg.intervention.enabled
     ck = cfg.paths.checkpoints_dir / "ck-as-rl"
     ck.mkdir(parents=True)
     (ck / META_FILE).write_text(json.dumps({"id": "ck-as-rl", "stage": "as-rl", "stage_index": 2}))
-    policy = SchemesWithoutAwareness()
     from schemewatch.checkpoints import read_checkpoint
 
     info = read_checkpoint(ck)
@@ -47,7 +56,13 @@ def test_off_by_default_then_forced_it_stores_every_kind_and_the_check_flags_the
     run = EvalRun(planned_eval_run_id(cfg, info, DAY, policy.policy_name(info)), info.id, SUITE_VERSION, "eval",
                   DAY, 0, 2, "", "fixture")
     warehouse.store_eval_run(run, synthetic_samples(run, ENVS, StageRates("as-rl", 0.05, 0.9, 0.3), 2, 0))
+    return defs, cfg, info, run
 
+
+def test_off_by_default_then_forced_it_stores_every_kind_and_the_check_flags_the_dependence(tmp_path) -> None:
+    policy = SchemesWithoutAwareness()
+    defs, cfg, info, run = _stored_evaluation(tmp_path, policy)
+    assert not cfg.intervention.enabled
     instance = DagsterInstance.ephemeral()
     instance.add_dynamic_partitions(checkpoint_partitions.name, [info.id])
     resources = {**defs.resources, "policy": policy}
@@ -69,3 +84,18 @@ def test_off_by_default_then_forced_it_stores_every_kind_and_the_check_flags_the
                              [run.eval_run_id])["kind"].to_list()
         counted = reader.query("SELECT count(*) AS n FROM ordinary_runs")["n"][0]
     assert kinds == ["ablate", "control", "inject"] and counted == 1
+
+
+def test_a_likelihood_matched_control_on_a_policy_that_cannot_score_fails_before_anything_runs(tmp_path) -> None:
+    policy = CannotScore()
+    defs, cfg, info, run = _stored_evaluation(tmp_path, policy)
+    instance = DagsterInstance.ephemeral()
+    instance.add_dynamic_partitions(checkpoint_partitions.name, [info.id])
+    result = materialize([awareness_intervention], partition_key=partition_key(info.id, DAY),
+                         resources={**defs.resources, "policy": policy}, instance=instance, raise_on_error=False,
+                         run_config={"ops": {"awareness_intervention": {"config": {"force": True}}}})
+    assert not result.success
+    [failure] = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
+    assert "control_match = \"length\"" in failure.step_failure_data.error.message
+    with WarehouseReader(cfg.paths.warehouse_dir) as reader:
+        assert reader.query("SELECT count(*) AS n FROM intervention_runs")["n"][0] == 0
