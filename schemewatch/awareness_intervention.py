@@ -216,14 +216,17 @@ def likelihood_matched_controls(policy: Policy, samples: pl.DataFrame, envs: dic
         keep = sorted(random.Random(derive_seed(cfg.seed, "control-match-cuts")).sample(
             range(cuts.height), cfg.control_match_cuts))
         cuts = cuts[keep]
-    sep = " " if cfg.position == "after_first_sentence" else ""
-    # An environment this suite lacks is reported by run_intervention, with what to do.
-    rows = [(e, prefix) for e, prefix in cuts.select("env_id", "baseline_prefix").rows() if e in envs]
+    # Each cut's own separator (a space after a first sentence, none at the start or in a reasoning without
+    # sentences), so that what is scored is what would be inserted. An environment this suite lacks is
+    # reported by run_intervention, with what to do.
+    rows = [(e, base, changed[len(base):len(changed) - len(aware)])
+            for e, base, changed, aware in cuts.select("env_id", "baseline_prefix", "intervened_prefix",
+                                                       "sentence").rows() if e in envs]
     if not rows:
         return ()
     sentences = list(dict.fromkeys([*cfg.awareness_sentences, *cfg.neutral_sentences]))
-    jobs = [(env_id, prefix, sentence) for sentence in sentences for env_id, prefix in rows]
-    scores = policy.log_likelihood([envs[e].prompt for e, _, _ in jobs], [sep + s for _, _, s in jobs],
+    jobs = [(env_id, prefix, sep + sentence) for sentence in sentences for env_id, prefix, sep in rows]
+    scores = policy.log_likelihood([envs[e].prompt for e, _, _ in jobs], [text for _, _, text in jobs],
                                    response_prefix=[p for _, p, _ in jobs])
     if len(scores) != len(jobs):
         raise PolicyError(f"policy scored {len(scores)} texts for {len(jobs)}")

@@ -19,9 +19,10 @@ from schemewatch.config import InterventionConfig
 snapshot = ui.page(
     "Awareness",
     "Each response is resampled from a cut in its reasoning in two arms that differ by one sentence: the "
-    "aware sentence dropped (ablate), an awareness sentence inserted (inject) or a neutral one the model finds "
-    "about as likely there (control). Bars: covert among the continuations, 95% intervals clustered by environment; p: "
-    "one-sided, in the paper's direction (ablation raises covert, injection lowers it), stratified by environment.",
+    "aware sentence dropped (ablate), an awareness sentence inserted (inject) or a neutral one (control: the one "
+    "the model finds about as likely there, or one of similar length). Bars: covert among the continuations, "
+    "95% intervals clustered by environment; p: one-sided, in the paper's direction (ablation raises covert, "
+    "injection lowers it), stratified by environment.",
 )
 results = cache.interventions(snapshot.root, snapshot.generation)
 if results.is_empty():
@@ -76,6 +77,9 @@ if chosen.get("control_match"):
     st.caption("Control matched on the model's log-likelihood at the cut: " + "; ".join(
         f"“{m['control']}” ({m['control_log_likelihood']:.1f} nats) for “{m['awareness']}” "
         f"({m['awareness_log_likelihood']:.1f})" for m in matches) + f" · means over {matches[0]['cuts']} cuts")
+elif kind == "control":
+    st.caption("Control matched on length (`control_match = \"length\"`, or stored before the likelihood match): "
+               "its sentence may be far less likely to the model than the awareness sentence it stands in for.")
 st.html(highlight.legend_html())
 changed_kind = "removed" if kind == "ablate" else "inserted"
 for row in pairs.iter_rows(named=True):

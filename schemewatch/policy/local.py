@@ -224,14 +224,15 @@ class LocalCheckpointPolicy:
             width = max(len(ids) for ids, _ in batch)
             # Padded on the left, so that every row's continuation ends the batch and only the last
             # ``keep`` positions' logits are computed (a vocabulary-wide row per prompt token is what a long
-            # prompt would otherwise cost); positions count from each row's first real token, as in generate.
+            # prompt would otherwise cost); positions count from each row's first real token, as in training.
             ids = torch.tensor([[pad] * (width - len(ids)) + ids for ids, _ in batch], device=self.device)
             mask = torch.tensor([[0] * (width - len(ids)) + [1] * len(ids) for ids, _ in batch], device=self.device)
             positions = (mask.cumsum(-1) - 1).clamp(min=0)
             keep = max(len(ids) - first for ids, first in batch) + 1
             kwargs = {"logits_to_keep": keep} if self._one_logit else {}
             with torch.no_grad():
-                logits = self.model(input_ids=ids, attention_mask=mask, position_ids=positions, **kwargs).logits
+                logits = self.model(input_ids=ids, attention_mask=mask, position_ids=positions, use_cache=False,
+                                    **kwargs).logits
             logits = logits[:, -keep:]
             for row, (full, first) in enumerate(batch):
                 n = len(full) - first

@@ -305,3 +305,18 @@ def test_a_policy_that_cannot_score_text_gets_one_line_saying_what_to_set() -> N
     run, _ = run_intervention(AwarenessSensitive(), _samples(responses), BY_ID, kind="control", eval_run_id="ev",
                               checkpoint_id="ck", cfg=by_length, progress=False)
     assert run.control_match == () and set(run.sentences) <= set(NEUTRAL_SENTENCES[:3])
+
+
+def test_after_the_first_sentence_each_cut_is_scored_with_the_separator_it_would_get() -> None:
+    # Half the reasoning has a first sentence (the sentence goes after it, with a space), half is empty
+    # (the sentence goes right after <think>, with none).
+    responses = [(f"<think>Per AS1 I act.{_answer(e, True)}" if i % 2 else f"<think>{_answer(e, True)}")
+                 for i, e in enumerate(ENVS)]
+    table = {" " + k: v for k, v in TABLE.items()} | TABLE
+    policy = ScoringAwarenessSensitive(table)
+    cfg = SMALL.model_copy(update={"position": "after_first_sentence"})
+    run_intervention(policy, _samples(responses), BY_ID, kind="control", eval_run_id="ev", checkpoint_id="ck",
+                     cfg=cfg, progress=False)
+    for _, prefix, text in policy.scored:
+        assert text.startswith(" ") == (prefix == "<think>Per AS1 I act."), (prefix, text)
+    assert {p for _, p, _ in policy.scored} == {"<think>", "<think>Per AS1 I act."}

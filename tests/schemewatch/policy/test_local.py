@@ -119,7 +119,7 @@ def test_log_likelihood_is_the_sum_of_the_continuations_token_log_probs(tiny_che
     prompts = ["Fix the build.", "Fix the build.", "Ship the report."]
     texts = [" This looks like a test.", " This looks like a test. More words here.", " ok"]
     scores = policy.log_likelihood(prompts, texts, response_prefix="<think>")
-    # By hand, one text at a time, unpadded: batching and right padding change nothing.
+    # By hand, one text at a time, unpadded: batching and left padding change nothing.
     for prompt, text, score in zip(prompts, texts, scores, strict=True):
         context = policy.render(prompt, None, "<think>")
         before = policy.tokenizer(context, add_special_tokens=False)["input_ids"]
