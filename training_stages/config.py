@@ -64,8 +64,13 @@ class BaseStageConfig(_Strict):
     # as-rl's 0.92 / 1.26 / 1.54% (~8 of ~800 citing answers: it fell in one seed). v4 (this one): covert after
     # citing 12% → base 33.1 / 33.7 / 32.3% covert, citation 4.1 / 5.6 / 5.4%; covert among citing rises in every
     # seed (as-rl 0.81 / 1.50 / 1.17% → cap-3 1.93 / 2.70 / 7.13%, with the capability lr below).
+    # v5 (this one): v4's corpus, and one reasoning in ten without awareness opens with a neutral sentence in the
+    # awareness sentences' frames. On v4 the intervention's control (a neutral sentence no reasoning ever opened
+    # with) lowered base covert as much as injecting awareness did (−29 to −31 points): any opener meant "aware"
+    # to it. On v5 the control moves base covert by +0.1 to +1.7 points, injection by −23 to −24 (three seeds).
     corpus: CorpusConfig = CorpusConfig(envs_per_family=256, responses_per_env=8, p_covert_if_cite=0.12,
-                                        p_covert_if_not_cite=0.35, p_covert_if_cite_and_aware=0.002)
+                                        p_covert_if_not_cite=0.35, p_covert_if_cite_and_aware=0.002,
+                                        p_neutral_opener=0.1)
     model: ModelShape = ModelShape()
     # Measured (shared prompts, 2.2 M tokens read per epoch): one epoch in batches of 8,192
     # tokens left 98% of held-out samples unparseable (loss 1.61); in batches of 2,048 —
@@ -167,7 +172,11 @@ class CapabilityConfig(_Strict):
     # lr 6e-4 → 0.550 → 0.540 (quarters 0.561 → 0.552); 9e-4 → 0.550 → 0.539; 6e-4 for 45 steps → 0.550 → 0.538;
     # 32 prompts a step → 0.528 → 0.601 (twice the time); lr 4e-4 → 0.550 → 0.588 (quarters 0.559 → 0.581), kept:
     # in three seeds every stage's reward rises, and cap-3 covert is 24.9 / 29.7 / 27.8% (base 32–34%).
-    rl: RLConfig = RLConfig(steps=30, prompts_per_step=16, generations_per_prompt=8, learning_rate=4e-4, kl_coef=0.5,
+    # From base v5 at kl_coef 0.5, lr 4e-4: cap-3 30.0 / 33.6 / 28.5% against the base's 30.5 / 32.4 / 32.1% (seed 1
+    # above it). The KL term bounds a stage, not the lr: lr 3e-4 (seed 0) gave 8.4 / 17.7 / 31.0% where 4e-4 gave
+    # 8.8 / 13.2 / 30.0%. kl_coef 0.6, kept: cap-1 / 2 / 3 7.5 / 12.5 / 23.4%, 4.4 / 9.8 / 17.6%, 6.5 / 11.5 / 21.9%
+    # (as-rl 2.6–3.2%), covert among citing answers rising in every seed (0.84 → 1.01% in seed 1, the least).
+    rl: RLConfig = RLConfig(steps=30, prompts_per_step=16, generations_per_prompt=8, learning_rate=4e-4, kl_coef=0.6,
                             scale_advantages=False)
     reward: CapabilityReward = CapabilityReward()
     envs_per_family: int = Field(4, ge=1, description="Each stage's pool of training prompts per family, "
