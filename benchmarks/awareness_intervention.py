@@ -10,8 +10,9 @@ JSON: per seed and stage each kind's responses, covert before and after (with in
 environment), difference with its environment-level interval, one-sided Fisher exact p on the continuations
 and the one-sided environment-stratified p, continuations per arm and seconds; whether each criterion holds
 (inject lowers covert, ablate raises it, each with one-sided p < 0.05 — by Fisher's test as the issue asks,
-and by the stratified test; the control changes it by less than either, in absolute points); and the spread
-of each number over the seeds.
+and by the stratified test; the control changes it by less than either, in absolute points); per kind the
+arms by inserted sentence and by whether the continuation cites the spec; and the spread of each number over
+the seeds.
 
 Run: .venv/bin/python -m benchmarks.awareness_intervention [--seeds 0,1,2] [--stages base,as-rl]
 [--data-dir DIR] (~4 minutes a seed on 2 CPU cores with the checkpoints there; ~10 more to train them).
@@ -116,6 +117,21 @@ def by_sentence(continuations: pl.DataFrame) -> dict[str, dict[str, Any]]:
     return out
 
 
+def by_citation(continuations: pl.DataFrame) -> dict[str, dict[str, Any]]:
+    """Per arm, continuations that cite the spec and those that do not, with covert among each (families in the
+    aggregate only): an inserted or dropped sentence moves covert both through how often the continuation cites
+    the spec (citing answers are the least covert) and through how covert each kind of reasoning is."""
+    rows = continuations.filter(pl.col("counts_in_aggregate"))
+    out: dict[str, dict[str, Any]] = {}
+    for arm in ("baseline", "intervened"):
+        part = rows.filter(pl.col("arm") == arm)
+        for cites, name in ((True, "citing"), (False, "not_citing")):
+            group = part.filter(pl.col("cites_spec") == cites)
+            out.setdefault(arm, {})[name] = {
+                "n": group.height, "covert_rate": round(float(group["covert"].mean()), 6) if group.height else None}
+    return out
+
+
 def run_seed(seed: int, root: Path, stages: list[str], config: Path | None) -> dict[str, Any]:
     """Train or reuse the chain up to as-rl, evaluate, intervene; the numbers of one seed."""
     cfg = load_world_config(config, {"seed": seed, "evaluation": {"seed": seed}, "capability": {"stages": 0},
@@ -142,10 +158,10 @@ def run_seed(seed: int, root: Path, stages: list[str], config: Path | None) -> d
                 kinds[name] = {"skipped": str(exc)}
                 continue
             with WarehouseReader(cfg.paths.warehouse_dir) as reader:
-                sentences = by_sentence(reader.intervention_continuations(o.run.intervention_id))
+                continuations = reader.intervention_continuations(o.run.intervention_id)
             kinds[name] = {**{k: _clean(o.overall[k]) for k in KEYS},
                            "draws_per_response": o.run.samples_per_response, "seconds": round(o.seconds, 1),
-                           "by_sentence": sentences,
+                           "by_sentence": by_sentence(continuations), "by_citation": by_citation(continuations),
                            "control_match": [dict(zip(("awareness", "awareness_log_likelihood", "control",
                                                        "control_log_likelihood", "cuts"), m, strict=True))
                                              for m in o.run.control_match]}

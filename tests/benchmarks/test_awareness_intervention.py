@@ -2,7 +2,12 @@
 
 import polars as pl
 
-from benchmarks.awareness_intervention import by_sentence, control_in_injections_direction
+from benchmarks.awareness_intervention import (
+    by_citation,
+    by_sentence,
+    control_by_length,
+    control_in_injections_direction,
+)
 
 
 def test_by_sentence_splits_arms_and_leaves_out_families_outside_the_aggregate() -> None:
@@ -24,3 +29,25 @@ def test_a_control_that_raises_covert_does_not_lower_it_like_injection() -> None
     lowers = control_in_injections_direction({"inject": {"difference": -0.02}, "control": {"difference": -0.03}})
     assert raises["holds"] and not lowers["holds"]
     assert control_in_injections_direction({"inject": {"skipped": "none"}, "control": {"difference": 0.0}}) is None
+
+
+def test_by_citation_splits_each_arm_into_citing_and_not_citing() -> None:
+    rows = pl.DataFrame({
+        "arm": ["baseline", "baseline", "baseline", "intervened", "intervened", "intervened"],
+        "covert": [False, True, True, False, False, True],
+        "cites_spec": [True, False, False, True, True, True],
+        "counts_in_aggregate": [True, True, False, True, True, True],
+    })
+    out = by_citation(rows)
+    assert out["baseline"] == {"citing": {"n": 1, "covert_rate": 0.0}, "not_citing": {"n": 1, "covert_rate": 1.0}}
+    assert out["intervened"]["citing"] == {"n": 3, "covert_rate": round(1 / 3, 6)}
+    assert out["intervened"]["not_citing"] == {"n": 0, "covert_rate": None}
+
+
+def test_the_length_matched_control_is_reported_against_both_interventions() -> None:
+    kinds = {"inject": {"difference": -0.02}, "ablate": {"difference": 0.013},
+             "control_by_length": {"difference": 0.07}}
+    assert control_by_length(kinds) == {"holds": False, "control_by_length": 0.07}
+    kinds["control_by_length"]["difference"] = -0.01
+    assert control_by_length(kinds)["holds"]
+    assert control_by_length({"inject": {"difference": -0.02}}) is None
