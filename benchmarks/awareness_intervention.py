@@ -11,8 +11,9 @@ environment), difference with its environment-level interval, one-sided Fisher e
 and the one-sided environment-stratified p, continuations per arm and seconds; whether each criterion holds
 (inject lowers covert, ablate raises it, each with one-sided p < 0.05 — by Fisher's test as the issue asks,
 and by the stratified test; the control changes it by less than either, in absolute points); per kind the
-arms by inserted sentence and by whether the continuation cites the spec; and the spread of each number over
-the seeds.
+arms by inserted sentence and by whether the continuation cites the spec; covert after the awareness sentence
+against after the control's at the same cuts (``awareness_against_matched_control``); and the spread of each
+number over the seeds.
 
 Run: .venv/bin/python -m benchmarks.awareness_intervention [--seeds 0,1,2] [--stages base,as-rl]
 [--data-dir DIR] (~4 minutes a seed on 2 CPU cores with the checkpoints there; ~10 more to train them).
@@ -28,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
+from scipy.stats import fisher_exact
 
 from benchmarks.train_chain import EVAL_DATE
 from schemewatch.awareness_intervention import Kind, NothingToIntervene
@@ -88,6 +90,22 @@ def control_in_injections_direction(kinds: dict[str, dict[str, Any]]) -> dict[st
         return None
     return {"holds": -control["difference"] < -inject["difference"], "control": control["difference"],
             "inject": inject["difference"]}
+
+
+def awareness_against_matched_control(kinds: dict[str, dict[str, Any]]) -> dict[str, Any] | None:
+    """Reported beside the criteria: covert after the inserted awareness sentence against covert after the
+    control's sentence, inserted at the same cuts of the same responses (the paper's comparison: injected
+    18.6% against the random sentence's 24.9%); one-sided Fisher exact on the continuations, awareness lower.
+    The two insertions differ in what the sentence says only (position, length and, matched on likelihood,
+    surprise are the same), so this isolates content where each criterion compares against no insertion."""
+    inject, control = kinds.get("inject", {}), kinds.get("control", {})
+    if "intervened_k" not in inject or "intervened_k" not in control:
+        return None
+    table = [[inject["intervened_k"], inject["intervened_n"] - inject["intervened_k"]],
+             [control["intervened_k"], control["intervened_n"] - control["intervened_k"]]]
+    return {"awareness": inject["intervened_rate"], "control": control["intervened_rate"],
+            "difference": _clean(inject["intervened_rate"] - control["intervened_rate"]),
+            "p": _clean(float(fisher_exact(table, alternative="less")[1]))}
 
 
 def length_matched(cfg: InterventionConfig) -> InterventionConfig:
@@ -170,6 +188,7 @@ def run_seed(seed: int, root: Path, stages: list[str], config: Path | None) -> d
                                 "acceptance": checks, "control_in_injections_direction":
                                     control_in_injections_direction(kinds),
                                 "control_by_length_changes_less_than_either": control_by_length(kinds),
+                                "awareness_against_matched_control": awareness_against_matched_control(kinds),
                                 "all_hold": all(c["ok"] for c in checks.values()),
                                 "all_hold_by_environment": all(c["ok_by_environment"] for c in checks.values())}
     out["wall_s"] = round(time.perf_counter() - t0, 1)

@@ -3,6 +3,7 @@
 import polars as pl
 
 from benchmarks.awareness_intervention import (
+    awareness_against_matched_control,
     by_citation,
     by_sentence,
     control_by_length,
@@ -51,3 +52,13 @@ def test_the_length_matched_control_is_reported_against_both_interventions() -> 
     kinds["control_by_length"]["difference"] = -0.01
     assert control_by_length(kinds)["holds"]
     assert control_by_length({"inject": {"difference": -0.02}}) is None
+
+
+def test_awareness_is_compared_with_the_matched_control_at_the_same_cuts() -> None:
+    kinds = {"inject": {"intervened_k": 10, "intervened_n": 1000, "intervened_rate": 0.01},
+             "control": {"intervened_k": 40, "intervened_n": 1000, "intervened_rate": 0.04}}
+    out = awareness_against_matched_control(kinds)
+    assert out["difference"] == -0.03 and out["p"] < 1e-4
+    kinds["inject"] |= {"intervened_k": 40, "intervened_rate": 0.04}
+    assert awareness_against_matched_control(kinds)["p"] > 0.5
+    assert awareness_against_matched_control({"inject": {"skipped": "none"}, "control": {}}) is None
