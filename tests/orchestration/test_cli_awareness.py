@@ -150,26 +150,32 @@ def test_an_unknown_checkpoint_or_one_never_evaluated_is_one_line_exit_2(data, t
 
 
 class _NoContinuation(BaseHTTPRequestHandler):
+    status, body = 400, b'{"error": {"message": "Unrecognized request argument supplied: continue_final_message"}}'
+
     def log_message(self, *args: object) -> None:
         pass
 
     def do_POST(self) -> None:  # as OpenAI's API answers an unknown field
-        body = b'{"error": {"message": "Unrecognized request argument supplied: continue_final_message"}}'
-        self.send_response(400)
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        self.send_response(self.status)
         self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Content-Length", str(len(self.body)))
         self.end_headers()
-        self.wfile.write(body)
+        self.wfile.write(self.body)
 
 
-def test_a_server_without_continuation_is_one_clear_line_exit_2_and_nothing_written(tmp_path) -> None:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _NoContinuation)
+def _intervene_on_server(handler: type[BaseHTTPRequestHandler], data_dir, *args: str):  # noqa: ANN001, ANN202
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         url = f"http://127.0.0.1:{server.server_address[1]}/v1"
-        out = run(tmp_path, "intervene", "--endpoint", url, "--model", "m", "--kind", "ablate")
+        return run(data_dir, "intervene", "--endpoint", url, "--model", "m", *args)
     finally:
         server.shutdown()
+
+
+def test_a_server_without_continuation_is_one_clear_line_exit_2_and_nothing_written(tmp_path) -> None:
+    out = _intervene_on_server(_NoContinuation, tmp_path, "--kind", "ablate")
     assert out.returncode == 2, out.stderr
     [line] = out.stderr.strip().splitlines()
     assert "cannot continue a partial response" in line and "continue_final_message" in line
@@ -179,26 +185,12 @@ def test_a_server_without_continuation_is_one_clear_line_exit_2_and_nothing_writ
 class _Continues(_NoContinuation):
     """A server that continues partial responses (an honest one-word answer), and scores nothing."""
 
-    def do_POST(self) -> None:  # noqa: N802
-        length = int(self.headers.get("Content-Length", 0))
-        self.rfile.read(length)
-        body = json.dumps({"choices": [{"index": 0, "message": {"role": "assistant", "content": " ok"},
-                                        "finish_reason": "stop"}]}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+    status, body = 200, json.dumps({"choices": [{"index": 0, "message": {"role": "assistant", "content": " ok"},
+                                                 "finish_reason": "stop"}]}).encode()
 
 
 def test_a_likelihood_matched_control_on_an_endpoint_is_refused_before_anything_runs(tmp_path) -> None:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Continues)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        url = f"http://127.0.0.1:{server.server_address[1]}/v1"
-        out = run(tmp_path, "intervene", "--endpoint", url, "--model", "m")
-    finally:
-        server.shutdown()
+    out = _intervene_on_server(_Continues, tmp_path)
     assert out.returncode == 2, out.stderr
     [line] = out.stderr.strip().splitlines()
     assert "likelihood" in line and "--control-match length" in line
