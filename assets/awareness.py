@@ -3,7 +3,7 @@
 Downstream of ``checkpoint_evaluation`` and in the nightly ``evaluation_job``, but it samples only with
 ``[intervention] enabled = true``: on the default world's 2 cores its three kinds took 124–147 s a
 checkpoint at 2,400 continuations per arm in ``benchmarks.awareness_intervention`` (the demo's evaluations
-take 4–5 s each), so six checkpoints would add ~13 minutes to the demo's 7–8 and break its time budget.
+take 7–9 s each), so six checkpoints would add ~13 minutes to the demo's ~13 and break its time budget.
 ``awareness_job`` runs it whatever the switch says (its run config sets ``force``).
 """
 
