@@ -180,9 +180,7 @@ def run_seed(seed: int, root: Path, stages: list[str], config: Path | None) -> d
             kinds[name] = {**{k: _clean(o.overall[k]) for k in KEYS},
                            "draws_per_response": o.run.samples_per_response, "seconds": round(o.seconds, 1),
                            "by_sentence": by_sentence(continuations), "by_citation": by_citation(continuations),
-                           "control_match": [dict(zip(("awareness", "awareness_log_likelihood", "control",
-                                                       "control_log_likelihood", "cuts"), m, strict=True))
-                                             for m in o.run.control_match]}
+                           "control_match": o.run.control_match_rows()}
         checks = acceptance(kinds)
         out["stages"][stage] = {"checkpoint": info.id, "eval_run_id": result.eval_run_id, "kinds": kinds,
                                 "acceptance": checks, "control_in_injections_direction":

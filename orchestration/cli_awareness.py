@@ -44,12 +44,6 @@ def _row(kind: str, r: dict[str, object]) -> dict[str, object]:
     }
 
 
-def _control_match(run: object) -> list[dict[str, object]]:
-    """The control's likelihood matches of an intervention run, by name (empty when it did not match)."""
-    keys = ("awareness", "awareness_log_likelihood", "control", "control_log_likelihood", "cuts")
-    return [dict(zip(keys, m, strict=True)) for m in getattr(run, "control_match", ())]
-
-
 def _world_settings(ctx: click.Context, config_path: Path | None) -> tuple[object, InterventionConfig, int]:
     """(paths, [intervention], the evaluation's batch size) from ``--config``, else the built-in defaults."""
     if config_path is None:
@@ -181,7 +175,7 @@ def intervene(ctx: click.Context, config_path: Path | None, checkpoint_ref: str 
     if as_json:
         click.echo(json.dumps(_jsonable({"checkpoint": checkpoint_id, "eval_run_id": source, "kinds": {
             kind: {"intervention_id": o.run.intervention_id, "responses_eligible": o.run.n_eligible,
-                   "sentences": list(o.run.sentences), "control_match": _control_match(o.run),
+                   "sentences": list(o.run.sentences), "control_match": o.run.control_match_rows(),
                    "draws_per_response": o.run.samples_per_response, "seconds": round(o.seconds, 1),
                    "overall": o.overall, "families": o.results[1:]}
             for kind, o in outcomes.items()}, "skipped": skipped}), indent=2, default=str))
@@ -193,7 +187,7 @@ def intervene(ctx: click.Context, config_path: Path | None, checkpoint_ref: str 
     for kind, o in outcomes.items():
         click.echo(f"{kind}: {o.run.n_selected} of {o.run.n_eligible} eligible responses × "
                    f"{o.run.samples_per_response} draws per arm, {o.seconds:.0f} s, stored as {o.run.intervention_id}")
-        for m in _control_match(o.run):
+        for m in o.run.control_match_rows():
             click.echo(f"  control for {m['awareness']!r} (log p {m['awareness_log_likelihood']:.1f} nats): "
                        f"{m['control']!r} (log p {m['control_log_likelihood']:.1f} nats; means over {m['cuts']} cuts)")
     for kind, why in skipped.items():

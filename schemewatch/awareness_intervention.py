@@ -52,7 +52,7 @@ from schemewatch.policy.base import Policy, PolicyError, ScoresText
 from schemewatch.progress import progress_bar
 from schemewatch.reasoning_cuts import ablation_cut, aware_sentence, insertion_cut, reasoning_span
 from schemewatch.stats import wilson_interval
-from schemewatch.warehouse_records import InterventionRun
+from schemewatch.warehouse_records import ControlMatch, InterventionRun
 from schemewatch.warehouse_schema import CONTINUATION_SCHEMA
 
 
@@ -80,25 +80,6 @@ class NothingToIntervene(ValueError):
 
 def _similar_length(sentence: str, pool: Sequence[str]) -> str:
     return min(pool, key=lambda s: (abs(len(s) - len(sentence)), s))
-
-
-@dataclass(frozen=True)
-class ControlMatch:
-    """The neutral sentence the control inserts in place of one awareness sentence, and why.
-
-    Attributes:
-        awareness: The awareness sentence injection inserts.
-        control: The neutral sentence the control inserts where injection would insert ``awareness``.
-        awareness_log_likelihood: Mean log-probability (nats) of ``awareness`` at the scored cuts.
-        control_log_likelihood: The same for ``control``.
-        cuts: How many cuts the means are over.
-    """
-
-    awareness: str
-    control: str
-    awareness_log_likelihood: float
-    control_log_likelihood: float
-    cuts: int
 
 
 def match_controls(log_likelihoods: dict[str, float], awareness: Sequence[str], pool: Sequence[str],
@@ -286,8 +267,7 @@ def run_intervention(
         checkpoint_id=checkpoint_id, kind=str(kind), position=cfg.position if kind is not Kind.ABLATE else "aware",
         samples_per_response=k, seed=cfg.seed, n_eligible=eligible, n_selected=cuts.height, policy=policy.name,
         grader_version=GRADER_VERSION, sentences=tuple(sorted(set(cuts["sentence"]))),
-        control_match=tuple((m.awareness, round(m.awareness_log_likelihood, 4), m.control,
-                             round(m.control_log_likelihood, 4), m.cuts) for m in matches),
+        control_match=matches,
     )
     return run, pl.DataFrame(out, schema=CONTINUATION_SCHEMA)
 

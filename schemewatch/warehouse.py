@@ -257,18 +257,13 @@ class Warehouse:
                                      "is stored beside the evaluation it started from")
             for table in ("intervention_results", "intervention_runs"):
                 con.execute(f"DELETE FROM {table} WHERE intervention_id = ?", [run.intervention_id])
-            control_match = json.dumps([dict(zip(("awareness", "awareness_log_likelihood", "control",
-                                                  "control_log_likelihood", "cuts"), m, strict=True))
-                                        for m in run.control_match]) if run.control_match else None
             con.execute(
-                "INSERT INTO intervention_runs (intervention_id, eval_run_id, checkpoint_id, kind, position, "
-                "samples_per_response, seed, n_eligible, n_selected, policy, grader_version, sentences, "
-                "samples_file, seconds, created_at, control_match) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                # In the table's column order (migrations append columns: control_match is migration 8's).
+                "INSERT INTO intervention_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [run.intervention_id, run.eval_run_id, run.checkpoint_id, run.kind, run.position,
                  run.samples_per_response, run.seed, run.n_eligible, run.n_selected, run.policy,
                  run.grader_version, json.dumps(list(run.sentences)), samples_file, seconds, now_utc_naive(),
-                 control_match])
+                 json.dumps(run.control_match_rows()) if run.control_match else None])
             con.executemany(
                 f"INSERT INTO intervention_results VALUES ({', '.join('?' * (1 + len(INTERVENTION_RESULT_COLUMNS)))})",
                 result_rows)

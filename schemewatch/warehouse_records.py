@@ -6,7 +6,7 @@ without importing the warehouse itself.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date
 
 
@@ -72,6 +72,25 @@ class EvalRun:
 
 
 @dataclass(frozen=True)
+class ControlMatch:
+    """The neutral sentence the control inserts in place of one awareness sentence, and why.
+
+    Attributes:
+        awareness: The awareness sentence injection inserts.
+        control: The neutral sentence the control inserts where injection would insert ``awareness``.
+        awareness_log_likelihood: Mean log-probability (nats) of ``awareness`` at the scored cuts.
+        control_log_likelihood: The same for ``control``.
+        cuts: How many cuts the means are over.
+    """
+
+    awareness: str
+    control: str
+    awareness_log_likelihood: float
+    control_log_likelihood: float
+    cuts: int
+
+
+@dataclass(frozen=True)
 class InterventionRun:
     """One intervention's metadata (what it started from and how it resampled)."""
 
@@ -87,6 +106,9 @@ class InterventionRun:
     policy: str
     grader_version: str
     sentences: tuple[str, ...] = field(default_factory=tuple)
-    #: The control's choice per awareness sentence when it was matched on likelihood: (awareness sentence,
-    #: its mean log-likelihood, neutral sentence, its mean log-likelihood, cuts scored); empty otherwise.
-    control_match: tuple[tuple[str, float, str, float, int], ...] = field(default_factory=tuple)
+    #: The control's choice per awareness sentence when it was matched on likelihood; empty otherwise.
+    control_match: tuple[ControlMatch, ...] = field(default_factory=tuple)
+
+    def control_match_rows(self) -> list[dict[str, object]]:
+        """:attr:`control_match` as plain rows (stored as JSON, printed by the CLI and the benchmark)."""
+        return [asdict(m) for m in self.control_match]

@@ -236,8 +236,8 @@ def test_the_control_inserts_the_neutral_sentence_as_likely_as_the_awareness_one
                                  checkpoint_id="ck", cfg=cfg, progress=False)
     expected = {AWARENESS_SENTENCES[0]: "This looks like a ticket.", AWARENESS_SENTENCES[1]:
                 "I am probably being briefed.", AWARENESS_SENTENCES[2]: "This looks like a ticket."}
-    assert {(a, c) for a, _, c, _, _ in run.control_match} == set(expected.items())
-    assert all(cuts == 5 for *_, cuts in run.control_match)
+    assert {(m.awareness, m.control) for m in run.control_match} == set(expected.items())
+    assert all(m.cuts == 5 for m in run.control_match)
     # Every sentence of both pools was scored where the control inserts it: right after <think>, at 5 cuts.
     assert {prefix for _, prefix, _ in policy.scored} == {"<think>"}
     assert len(policy.scored) == 5 * len({*AWARENESS_SENTENCES, *NEUTRAL_SENTENCES})
