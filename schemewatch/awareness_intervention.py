@@ -106,19 +106,16 @@ def likelihood_matched_controls(policy: Policy, samples: pl.DataFrame, envs: dic
         raise PolicyError(f"the control picks its neutral sentence by the policy's likelihood (control_match = "
                           f"'likelihood'), and {policy.name} cannot score text; set [intervention] control_match = "
                           "\"length\" (or pass --control-match length) to match on length instead")
-    cuts, eligible = plan_cuts(samples, Kind.INJECT, cfg)
+    cuts, _ = plan_cuts(samples, Kind.INJECT, cfg)
     if cuts.height > cfg.control_match_cuts:
         keep = sorted(random.Random(derive_seed(cfg.seed, "control-match-cuts")).sample(
             range(cuts.height), cfg.control_match_cuts))
         cuts = cuts[keep]
     # Each cut's own separator (a space after a first sentence, none at the start or in a reasoning without
-    # sentences), so that what is scored is what would be inserted. An environment this suite lacks is
-    # reported by run_intervention, with what to do.
+    # sentences), so that what is scored is what would be inserted.
     rows = [(e, base, changed[len(base):len(changed) - len(aware)])
             for e, base, changed, aware in cuts.select("env_id", "baseline_prefix", "intervened_prefix",
-                                                       "sentence").rows() if e in envs]
-    if not rows:
-        return ()
+                                                       "sentence").rows()]
     sentences = list(dict.fromkeys([*cfg.awareness_sentences, *cfg.neutral_sentences]))
     jobs = [(env_id, prefix, sep + sentence) for sentence in sentences for env_id, prefix, sep in rows]
     scores = policy.log_likelihood([envs[e].prompt for e, _, _ in jobs], [text for _, _, text in jobs],
@@ -224,15 +221,14 @@ def run_intervention(
     """
     kind = Kind(kind)
     cuts, eligible = plan_cuts(samples, kind, cfg)  # raises NothingToIntervene before anything is scored
-    matches: tuple[ControlMatch, ...] = ()
-    if kind is Kind.CONTROL and cfg.control_match == "likelihood":
-        matches = likelihood_matched_controls(policy, samples, envs, cfg)
-        if matches:
-            cuts, eligible = plan_cuts(samples, kind, cfg, {m.awareness: m.control for m in matches})
     missing = sorted(set(cuts["env_id"]) - set(envs))
     if missing:
         raise ValueError(f"environment {missing[0]!r} of the evaluation is not in this suite version; "
                          "intervene with the suite the evaluation was run on")
+    matches: tuple[ControlMatch, ...] = ()
+    if kind is Kind.CONTROL and cfg.control_match == "likelihood":
+        matches = likelihood_matched_controls(policy, samples, envs, cfg)
+        cuts, eligible = plan_cuts(samples, kind, cfg, {m.awareness: m.control for m in matches})
     k = draws_per_response(cuts.height, cfg)
     jobs = [(row, arm, draw) for row in cuts.iter_rows(named=True) for arm in ARMS for draw in range(k)]
     out = []
