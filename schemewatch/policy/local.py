@@ -34,6 +34,15 @@ def sample_inverse_cdf(logits: torch.Tensor, temperature: float, generator: torc
     return torch.searchsorted(cdf, u * cdf[:, -1:], right=True).clamp_(max=logits.shape[-1] - 1).squeeze(1)
 
 
+def row_positions(mask: torch.Tensor) -> torch.Tensor:
+    """Each token's position counted from its row's first real token (left padding at position 0).
+
+    Training (:mod:`training_stages.lm_training`) counts positions this way, so a prompt sampled in a
+    left-padded batch sits where it sits alone.
+    """
+    return (mask.long().cumsum(-1) - 1).clamp(min=0)
+
+
 class _SampleByInverseCdf(LogitsProcessor):
     """Samples inside ``generate``'s processor chain and leaves only the drawn token.
 
@@ -227,7 +236,7 @@ class LocalCheckpointPolicy:
             # prompt would otherwise cost); positions count from each row's first real token, as in training.
             ids = torch.tensor([[pad] * (width - len(ids)) + ids for ids, _ in batch], device=self.device)
             mask = torch.tensor([[0] * (width - len(ids)) + [1] * len(ids) for ids, _ in batch], device=self.device)
-            positions = (mask.cumsum(-1) - 1).clamp(min=0)
+            positions = row_positions(mask)
             keep = max(len(ids) - first for ids, first in batch) + 1
             kwargs = {"logits_to_keep": keep} if self._one_logit else {}
             with torch.no_grad():
@@ -279,10 +288,12 @@ class LocalCheckpointPolicy:
 
         sharing = copies > 1 and ids.shape[1] > 1 and self._share_prefixes
         if ids.shape[1] > 1:
-            # Identical prompts share one prefill: encode each once.
+            # Identical prompts share one prefill: encode each once. Positions count from each row's first real
+            # token, as in training and as generate() counts the decode steps (from the mask): without them a
+            # row with k pads would sit k positions to the right of where it sits alone.
             prefill = DynamicCache(config=self.model.config)
-            self.model(input_ids=ids[:, :-1], attention_mask=mask[:, :-1], **{self._cache_kw: prefill},
-                       use_cache=True, **self._one_logit)
+            self.model(input_ids=ids[:, :-1], attention_mask=mask[:, :-1], position_ids=row_positions(mask[:, :-1]),
+                       **{self._cache_kw: prefill}, use_cache=True, **self._one_logit)
         if sharing:
             # ...and their samples read its keys and values once per step (see shared_prefix).
             prompt_of_row = torch.arange(ids.shape[0], device=self.device).repeat_interleave(copies)

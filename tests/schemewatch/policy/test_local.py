@@ -132,3 +132,36 @@ def test_log_likelihood_is_the_sum_of_the_continuations_token_log_probs(tiny_che
     assert scores[1] < scores[0] < 0  # more text after the same start is less likely
     with pytest.raises(ValueError, match="one per prompt"):
         policy.log_likelihood(prompts, texts[:2])
+
+
+def _greedy_alone_and_padded(policy, prompts, system, prefixes):  # noqa: ANN001, ANN202
+    """Each prompt's greedy text alone, and the same prompts in one batch padded to the longest of them."""
+    alone = [policy.generate([p], max_new_tokens=48, temperature=0, system_prompt=system, response_prefix=x)[0]
+             for p, x in zip(prompts, prefixes, strict=True)]
+    longest = max(range(len(prompts)), key=lambda i: len(policy.render(prompts[i], system, prefixes[i])))
+    # The longest prompt, again at the end under another prefix, pads every other row of the one batch.
+    batch_prompts = [*prompts, prompts[longest]]
+    batch_prefixes = [*prefixes, prefixes[longest] + " "]
+    padded = policy.generate(batch_prompts, max_new_tokens=48, temperature=0, system_prompt=system,
+                             response_prefix=batch_prefixes)[:-1]
+    return alone, padded
+
+
+def test_the_shipped_base_gives_every_evaluation_prompt_the_same_greedy_text_alone_and_in_a_padded_batch() -> None:
+    """DESIGN.md: a prompt's text does not depend on its batch. On e2f62aa's sampler (prefill without position
+    ids) 20 of the first 60 held-out prompts gave another greedy text beside the longest prompt than alone."""
+    from schemewatch.environments import build_suite
+    from schemewatch.spec import AGENT_SYSTEM_BASE
+    from training_stages.shipped_base import SHIPPED_BASE_DIR
+
+    policy = LocalCheckpointPolicy(SHIPPED_BASE_DIR, batch_size=256)
+    prompts = [env.prompt for env in build_suite("eval")]
+    assert len(prompts) == 196
+    alone, padded = _greedy_alone_and_padded(policy, prompts, AGENT_SYSTEM_BASE, [""] * len(prompts))
+    differ = [i for i, (a, b) in enumerate(zip(alone, padded, strict=True)) if a != b]
+    assert not differ, f"{len(differ)} of 196 prompts differ, first {prompts[differ[0]][:60]!r}"
+    # The intervention's path: a continuation from a cut inside the reasoning.
+    cuts = [text[: max(8, text.find("</think>") // 2)] for text in alone]
+    alone, padded = _greedy_alone_and_padded(policy, prompts, AGENT_SYSTEM_BASE, cuts)
+    differ = [i for i, (a, b) in enumerate(zip(alone, padded, strict=True)) if a != b]
+    assert not differ, f"{len(differ)} of 196 continuations differ, first from {cuts[differ[0]]!r}"
