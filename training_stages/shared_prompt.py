@@ -113,9 +113,13 @@ def _forward_groups(model: torch.nn.Module, batch: Sequence[PromptGroup], pad_id
 
 
 def completion_logprobs(
-    model: torch.nn.Module, batch: Sequence[PromptGroup], pad_id: int
+    model: torch.nn.Module, batch: Sequence[PromptGroup], pad_id: int, *, temperature: float = 1.0
 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """Per-token log-probabilities of every completion under ``model``, reading each prompt once.
+
+    ``temperature`` divides the logits first: the distribution a sampler at that
+    temperature drew the completions from, so a policy gradient (and its KL) is
+    taken on the policy that actually sampled.
 
     Returns:
         ``(logprobs, mask, logits)``: ``logprobs[r, t]`` is the log-probability of
@@ -123,8 +127,11 @@ def completion_logprobs(
         group in order), ``mask`` marks real tokens, ``logits`` are the model's
         logits that produced them (for a KL over the whole vocabulary).
     """
+    if temperature <= 0:
+        raise ValueError(f"temperature must be > 0 to score samples (got {temperature}); greedy text has no "
+                         "log-probability to train on")
     fwd = _forward_groups(model, batch, pad_id)
-    logits = fwd.completion_logits[:, :-1].float()
+    logits = fwd.completion_logits[:, :-1].float() / temperature
     targets = fwd.c_ids[:, 1:]
     mask = fwd.c_mask[:, 1:].bool()
     logprobs = torch.log_softmax(logits, dim=-1).gather(-1, targets.unsqueeze(-1)).squeeze(-1)

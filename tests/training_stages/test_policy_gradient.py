@@ -38,6 +38,21 @@ def test_completion_logprobs_equal_a_plain_forward_of_each_sequence(model) -> No
             row += 1
 
 
+def test_completion_logprobs_at_a_temperature_are_those_of_the_tempered_distribution_that_sampled(model) -> None:
+    # The sampler draws from softmax(logits / T); a gradient on T = 1 log-probs would train another policy.
+    logprobs, _, _ = completion_logprobs(model, GROUPS[:1], pad_id=0, temperature=0.5)
+    g = GROUPS[0]
+    c = g.completions[0]
+    with torch.no_grad():
+        plain = torch.log_softmax(model(input_ids=torch.tensor([g.prompt_ids + c])).logits[0].float() / 0.5, -1)
+    expected = [float(plain[len(g.prompt_ids) - 1 + t, tok]) for t, tok in enumerate(c)]
+    assert logprobs[0, : len(c)].tolist() == pytest.approx(expected, abs=1e-5)
+    untempered, _, _ = completion_logprobs(model, GROUPS[:1], pad_id=0)
+    assert not torch.allclose(logprobs[0, : len(c)], untempered[0, : len(c)])
+    with pytest.raises(ValueError, match="temperature must be > 0"):
+        completion_logprobs(model, GROUPS[:1], pad_id=0, temperature=0.0)
+
+
 def test_advantages_centre_each_group_and_vanish_without_spread() -> None:
     adv = group_advantages(torch.tensor([1.0, 0.0, 0.5, 0.5]), group_size=2)
     assert adv[:2].sum() == pytest.approx(0) and adv[0] > 0 > adv[1]
@@ -65,7 +80,7 @@ def _share_of_e(env, text: str) -> float:  # noqa: ANN001
 
 
 def test_a_run_raises_its_reward_on_fixed_prompts_and_moves_the_policy(tiny_checkpoint) -> None:
-    envs = corpus_environments(4, tag="pg-test")
+    envs = corpus_environments(4, tag="pg-test", split="eval")
     cfg = RLConfig(steps=12, prompts_per_step=4, generations_per_prompt=4, learning_rate=3e-2, kl_coef=0.0,
                    max_new_tokens=8, fixed_prompts=8, eval_generations=4)
     before, _ = load_checkpoint(tiny_checkpoint)
@@ -76,13 +91,16 @@ def test_a_run_raises_its_reward_on_fixed_prompts_and_moves_the_policy(tiny_chec
     assert s["fixed_reward_after"] > s["fixed_reward_before"] + 0.05, s
     assert s["reward_last_quarter"] > s["reward_first_quarter"], s
     assert s["fixed_reward_at_0"] == s["fixed_reward_before"] and s["fixed_reward_at_12"] == s["fixed_reward_after"]
-    assert s["kl_to_start"] > 100 * max(s["kl_unchanged_copy"], 1e-9), s
+    assert s["kl_to_start"] > 0.01, s
+    # The rise beats the noise of re-measuring the unchanged start with another sampling seed.
+    assert s["fixed_reward_noise"] == abs(s["fixed_reward_before_reseeded"] - s["fixed_reward_before"])
+    assert s["fixed_reward_after"] - s["fixed_reward_before"] > s["fixed_reward_noise"], s
     changed = [not torch.equal(a, b) for a, b in zip(before.parameters(), run.model.parameters(), strict=True)]
     assert any(changed)
 
 
 def test_a_diverging_run_stops_with_a_clear_error(tiny_checkpoint) -> None:
-    envs = corpus_environments(2, tag="pg-test")
+    envs = corpus_environments(2, tag="pg-test", split="eval")
     cfg = RLConfig(steps=3, prompts_per_step=2, generations_per_prompt=2, max_new_tokens=8, fixed_prompts=2,
                    eval_generations=1)
     with pytest.raises(TrainingDivergedError, match="lower the learning rate"):
@@ -91,7 +109,7 @@ def test_a_diverging_run_stops_with_a_clear_error(tiny_checkpoint) -> None:
 
 
 def test_a_stage_ends_early_once_it_has_moved_as_far_as_max_kl_allows(tiny_checkpoint) -> None:
-    envs = corpus_environments(4, tag="pg-test")
+    envs = corpus_environments(4, tag="pg-test", split="eval")
     cfg = RLConfig(steps=10, prompts_per_step=4, generations_per_prompt=4, learning_rate=3e-2, kl_coef=0.0,
                    max_new_tokens=8, fixed_prompts=4, eval_generations=2, max_kl=1e-6)
     run = run_policy_gradient(tiny_checkpoint, envs, _share_of_e, cfg, system=None, seed=0, desc="test",
