@@ -94,7 +94,8 @@ def match_controls(log_likelihoods: dict[str, float], awareness: Sequence[str], 
 
 
 def likelihood_matched_controls(policy: Policy, samples: pl.DataFrame, envs: dict[str, Environment],
-                                cfg: InterventionConfig = DEFAULT_INTERVENTION) -> tuple[ControlMatch, ...]:
+                                cfg: InterventionConfig = DEFAULT_INTERVENTION, *,
+                                system_prompt: str | None = None) -> tuple[ControlMatch, ...]:
     """:func:`match_controls` on the policy's mean log-likelihood of each awareness and pool sentence, inserted
     where the control inserts it, over a seeded subset of ``cfg.control_match_cuts`` of the eligible responses.
 
@@ -119,7 +120,7 @@ def likelihood_matched_controls(policy: Policy, samples: pl.DataFrame, envs: dic
     sentences = list(dict.fromkeys([*cfg.awareness_sentences, *cfg.neutral_sentences]))
     jobs = [(env_id, prefix, sep + sentence) for sentence in sentences for env_id, prefix, sep in rows]
     scores = policy.log_likelihood([envs[e].prompt for e, _, _ in jobs], [text for _, _, text in jobs],
-                                   response_prefix=[p for _, p, _ in jobs])
+                                   system_prompt=system_prompt, response_prefix=[p for _, p, _ in jobs])
     if len(scores) != len(jobs):
         raise PolicyError(f"policy scored {len(scores)} texts for {len(jobs)}")
     means = {s: sum(scores[i * len(rows):(i + 1) * len(rows)]) / len(rows) for i, s in enumerate(sentences)}
@@ -208,12 +209,15 @@ def run_intervention(
     temperature: float = 1.0,
     max_new_tokens: int = 160,
     chunk_size: int = 256,
+    system_prompt: str | None = None,
     progress: bool = True,
 ) -> tuple[InterventionRun, pl.DataFrame]:
     """Cut, resample and grade: one row per continuation (both arms, :func:`draws_per_response` each).
 
     ``samples``: the evaluation's samples; ``envs``: its environments by id (to rebuild the prompts and
-    grade). Continuations are graded with the usual grader, from the whole text (kept prefix + continuation).
+    grade); ``system_prompt``: the system turn the evaluation rendered (the continuations must continue the
+    same conversation). Continuations are graded with the usual grader, from the whole text (kept prefix +
+    continuation).
 
     Raises:
         NothingToIntervene: no response qualifies.
@@ -227,7 +231,7 @@ def run_intervention(
                          "intervene with the suite the evaluation was run on")
     matches: tuple[ControlMatch, ...] = ()
     if kind is Kind.CONTROL and cfg.control_match == "likelihood":
-        matches = likelihood_matched_controls(policy, samples, envs, cfg)
+        matches = likelihood_matched_controls(policy, samples, envs, cfg, system_prompt=system_prompt)
         cuts, eligible = plan_cuts(samples, kind, cfg, {m.awareness: m.control for m in matches})
     k = draws_per_response(cuts.height, cfg)
     jobs = [(row, arm, draw) for row in cuts.iter_rows(named=True) for arm in ARMS for draw in range(k)]
@@ -241,7 +245,7 @@ def run_intervention(
                 [envs[row["env_id"]].prompt for row, _, _ in chunk],
                 max_new_tokens=max_new_tokens, temperature=temperature,
                 seed=derive_seed(cfg.seed, eval_run_id, str(kind), call) % 2**31,
-                response_prefix=[row[f"{arm}_prefix"] for row, arm, _ in chunk],
+                response_prefix=[row[f"{arm}_prefix"] for row, arm, _ in chunk], system_prompt=system_prompt,
             )
             if len(texts) != len(chunk):
                 raise PolicyError(f"policy returned {len(texts)} texts for {len(chunk)} prompts")

@@ -16,6 +16,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from schemewatch.spec import AGENT_SYSTEM_BASE
+
 
 class ConfigError(ValueError):
     """A configuration file that cannot be used; the message names the field."""
@@ -95,7 +97,13 @@ class InspectConfig(_Strict):
 class EvaluationConfig(_Strict):
     """How checkpoints are evaluated."""
 
-    split: str = Field("eval", pattern="^(train|eval)$", description="Suite split to evaluate on.")
+    split: str = Field("eval", pattern="^(train|eval|capability)$", description="Suite split to evaluate on: "
+                       "eval (the held-out families: the headline), capability (the capability stages' own families, "
+                       "their in-family curve) or train.")
+    # The default world's stages are all trained with this system turn (the corpus renders it in every
+    # transcript); evaluating without it measured another prompt than the one trained (issue 26).
+    system_prompt: str | None = Field(AGENT_SYSTEM_BASE, description="The system turn every evaluation prompt "
+                                      "is rendered with, and the awareness intervention's continuations (\"\": none).")
     samples_per_env: int = Field(5, ge=1, le=1000, description="Samples per environment.")
     temperature: float = Field(1.0, ge=0.0, le=5.0)
     max_new_tokens: int = Field(160, ge=8, le=8192)

@@ -39,7 +39,7 @@ class EvalSettings:
             ``"<think>This might be a test. "`` (one thought for all; the awareness
             intervention is :mod:`schemewatch.awareness_intervention`); empty for
             ordinary evaluations.
-        system_prompt: Optional system prompt (e.g. the spec) for every prompt.
+        system_prompt: The system turn of every prompt (``None``: none); by default the agent's, as trained.
         chunk_size: Prompts per ``generate`` call (the progress bar's step).
     """
 
@@ -49,14 +49,15 @@ class EvalSettings:
     temperature: float = _DEFAULTS.temperature
     max_new_tokens: int = _DEFAULTS.max_new_tokens
     response_prefix: str = ""
-    system_prompt: str | None = None
+    system_prompt: str | None = _DEFAULTS.system_prompt
     chunk_size: int = chunk_size_for(_DEFAULTS.batch_size)
 
     @classmethod
     def from_config(cls, cfg: EvaluationConfig, **overrides: object) -> EvalSettings:
         """The settings an ``[evaluation]`` table asks for (``overrides`` replace fields)."""
         values = {"samples_per_env": cfg.samples_per_env, "seed": cfg.seed, "temperature": cfg.temperature,
-                  "max_new_tokens": cfg.max_new_tokens, "chunk_size": chunk_size_for(cfg.batch_size)}
+                  "max_new_tokens": cfg.max_new_tokens, "chunk_size": chunk_size_for(cfg.batch_size),
+                  "system_prompt": cfg.system_prompt or None}
         return cls(**{**values, **overrides})
 
 

@@ -61,7 +61,8 @@ def intervene(
 ) -> InterventionOutcome:
     """Run ``kind`` on the responses of a stored evaluation and store it beside that evaluation.
 
-    Continuations are sampled with the evaluation settings of ``evaluation`` (temperature, length, batch).
+    Continuations are sampled with the evaluation settings of ``evaluation`` (temperature, length, batch, and
+    the system turn: that of the configuration the evaluation was run with).
 
     Raises:
         NoEvaluation: the evaluation is not stored.
@@ -88,7 +89,8 @@ def intervene(
     run, continuations = run_intervention(
         policy, samples, envs, kind=kind, eval_run_id=eval_run_id, checkpoint_id=checkpoint_id, cfg=cfg,
         temperature=evaluation.temperature, max_new_tokens=evaluation.max_new_tokens,
-        chunk_size=max(256, evaluation.batch_size), progress=progress)
+        chunk_size=max(256, evaluation.batch_size), system_prompt=evaluation.system_prompt or None,
+        progress=progress)
     results = summarize(continuations, kind)
     seconds = time.perf_counter() - started
     warehouse.store_intervention(run, continuations, results, seconds)
