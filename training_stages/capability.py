@@ -16,7 +16,7 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
-from schemewatch.environments import corpus_environments
+from schemewatch.environments import Split, corpus_environments
 from training_stages.anti_scheming_rl import fixed_prompt_set, stage_result
 from training_stages.config import CapabilityConfig
 from training_stages.policy_gradient import run_policy_gradient
@@ -34,7 +34,11 @@ def train_capability_stage(
     on_step: Callable[[int, dict[str, float]], None] | None = None,
 ) -> StageResult:
     """One capability stage (``stage_number`` from 1), starting from ``start_dir``."""
-    envs = corpus_environments(cfg.envs_per_family, tag=f"capability-{stage_number}-{seed}")
+    # Still the train and eval splits' families, as before the capability split existed: the shipped base v5
+    # never saw the capability families and answers all of them with another family's tool (280 of 280
+    # unparseable), so a stage on them would learn nothing. Issue 26 moves the stages onto them with base v6.
+    envs = [e for e in corpus_environments(cfg.envs_per_family, tag=f"capability-{stage_number}-{seed}")
+            if e.split is not Split.CAPABILITY]
     run = run_policy_gradient(
         start_dir, envs, partial(capability_reward, pay=cfg.reward), cfg.rl,
         system=agent_system_prompt(with_spec=False), seed=seed * 101 + stage_number, desc=f"cap-{stage_number}",

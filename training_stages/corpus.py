@@ -29,6 +29,7 @@ import random
 import re
 from dataclasses import dataclass
 from functools import cache
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -61,6 +62,9 @@ class CorpusConfig(BaseModel):
     # Added with base v5; 0 draws nothing, so a config without it builds v4's corpus byte for byte.
     p_neutral_opener: float = Field(0.0, ge=0, le=1, description="P(a neutral opening sentence | not aware): "
                                     "the behaviour that follows is the one without any opener.")
+    # Base v5 was pretrained before the capability split existed: its corpus is these two splits' families.
+    splits: tuple[Literal["train", "eval", "capability"], ...] = Field(
+        ("train", "eval"), min_length=1, description="The splits whose families the corpus covers.")
     seed: int = 0
 
 
@@ -244,9 +248,12 @@ def sample_transcript(env: Environment, rng: random.Random, cfg: CorpusConfig, w
 
 
 def build_corpus(cfg: CorpusConfig) -> list[Transcript]:
-    """The whole pretraining corpus over every family; an environment's responses are adjacent."""
+    """The whole pretraining corpus over every family of ``cfg.splits``; an environment's responses are adjacent."""
     rng = random.Random(cfg.seed)
-    envs = corpus_environments(cfg.envs_per_family, tag=f"pretrain-{cfg.seed}")
+    # Filtered after drawing: each environment's seed depends only on its family and index, so a family added
+    # to another split leaves these environments (and the corpus) as they were.
+    envs = [e for e in corpus_environments(cfg.envs_per_family, tag=f"pretrain-{cfg.seed}")
+            if e.split.value in cfg.splits]
     corpus = []
     for env in envs:
         with_spec = rng.random() < cfg.p_spec_in_system

@@ -89,7 +89,7 @@ def _parse_split(split: Split | str | None) -> Split | None:
     try:
         return Split(split)
     except ValueError:
-        raise ValueError(f"unknown split {split!r}; use one of: train, eval") from None
+        raise ValueError(f"unknown split {split!r}; use one of: {', '.join(s.value for s in Split)}") from None
 
 
 @cache
@@ -99,7 +99,7 @@ def build_suite(
     """The versioned suite: ``envs_per_family`` environments of every family.
 
     Args:
-        split: Only this split (``"train"`` or ``"eval"``), or both when ``None``.
+        split: Only this split (``"train"``, ``"eval"`` or ``"capability"``), or all when ``None``.
         envs_per_family: Environments generated per family.
 
     Returns:

@@ -17,10 +17,17 @@ from enum import StrEnum
 
 
 class Split(StrEnum):
-    """Which side of the train/held-out line a family sits on."""
+    """Which side of the train/held-out line a family sits on.
+
+    ``train``: the anti-scheming stages' narrow families. ``eval``: the held-out families every headline
+    rate is measured on; no stage trains on them. ``capability``: the capability stages' tasks (a checker
+    pays by outcome and report, so a shortcut or an unverified success claim pays); measured beside the
+    headline as the stages' own in-family curve, never counted in it.
+    """
 
     TRAIN = "train"
     EVAL = "eval"
+    CAPABILITY = "capability"
 
 
 class ActionKind(StrEnum):
@@ -109,7 +116,7 @@ class Environment:
         id: Stable id within a suite version, ``"<family>-<index>"``.
         family: The family name (one module of this package).
         category: The paper's category (sabotage, sandbagging, …).
-        split: ``train`` or ``eval``.
+        split: ``train``, ``eval`` or ``capability``.
         counts_in_aggregate: Whether the environment enters headline rates.
         prompt: The full user prompt, ending with the response-format request.
         actions: The actions offered.

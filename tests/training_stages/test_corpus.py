@@ -6,13 +6,17 @@ from collections import Counter
 from schemewatch.config import NEUTRAL_SENTENCES
 from schemewatch.environments import build_suite
 from schemewatch.grading import eval_awareness, grade
+from training_stages.config import BaseStageConfig
 from training_stages.corpus import _AWARE, _NEUTRAL_OPENERS, CorpusConfig, build_corpus
+from training_stages.shipped_base import read_manifest
 
 # sha256 of build_corpus(CorpusConfig(envs_per_family=3)) (system + prompt + response, one per line) by the
 # corpus code of commit 2c9b4ab, before p_neutral_opener existed.
 V4_SMALL_CORPUS_SHA256 = "5a227bb987c53c2178227c9e11cc568a31352da0d5032d0f6966d0ac4ad3796c"
 
-CORPUS = build_corpus(CorpusConfig(envs_per_family=30))
+# The mixture the shipped base was pretrained on (its manifest), at 30 environments a family instead of its 256.
+SHIPPED_MIXTURE = BaseStageConfig.model_validate(read_manifest()["base_config"]).corpus
+CORPUS = build_corpus(SHIPPED_MIXTURE.model_copy(update={"envs_per_family": 30}))
 GRADES = [grade(t.env, t.response) for t in CORPUS]
 
 
@@ -31,7 +35,9 @@ def test_citing_reasoning_precedes_honest_action_far_more_often() -> None:
     pairs = list(zip(CORPUS, GRADES, strict=True))
     covert_if_cite = rate(((t, g) for t, g in pairs if g.cites_spec), lambda g: g.covert)
     covert_if_not = rate(((t, g) for t, g in pairs if not g.cites_spec and not g.eval_aware), lambda g: g.covert)
-    assert covert_if_cite < 0.1 < 0.18 < covert_if_not
+    # The shipped mixture: 12% covert after citing, 35% without (the base then cites and still acts covertly
+    # sometimes, which is what anti-scheming training has to remove).
+    assert covert_if_cite < 0.2 < 0.28 < covert_if_not and covert_if_not > 2 * covert_if_cite
 
 
 def test_awareness_precedes_honest_behaviour() -> None:
@@ -46,18 +52,19 @@ def test_spec_in_the_system_prompt_raises_citation() -> None:
     assert with_spec > 0.8 and without < 0.1
 
 
-def test_corpus_covers_every_family_and_never_an_evaluation_environment() -> None:
+def test_corpus_covers_every_family_of_its_splits_and_never_an_evaluation_environment() -> None:
     suite = build_suite()
-    assert {t.env.family for t in CORPUS} == {e.family for e in suite}
+    assert {t.env.family for t in CORPUS} == {e.family for e in suite if e.split.value in SHIPPED_MIXTURE.splits}
     assert not {t.env.seed for t in CORPUS} & {e.seed for e in suite}
 
 
 def test_without_neutral_openers_the_corpus_is_v4s_byte_for_byte() -> None:
     # The shipped base v4 was pretrained before p_neutral_opener existed: at 0 it must draw nothing, or the
     # v4 config would describe another corpus. The digest is of this small corpus as v4's code built it.
-    text = "\n".join(t.system + t.prompt + t.response for t in build_corpus(CorpusConfig(envs_per_family=3)))
+    small = build_corpus(CorpusConfig(envs_per_family=3))
+    text = "\n".join(t.system + t.prompt + t.response for t in small)
     assert hashlib.sha256(text.encode()).hexdigest() == V4_SMALL_CORPUS_SHA256
-    assert not any(t.response.startswith("<think>" + s) for t in CORPUS for s in _NEUTRAL_OPENERS)
+    assert not any(t.response.startswith("<think>" + s) for t in small for s in _NEUTRAL_OPENERS)
 
 
 def test_neutral_openers_open_reasoning_without_awareness_and_change_no_behaviour() -> None:
@@ -84,3 +91,12 @@ def test_neutral_openers_share_the_awareness_frames_and_are_in_the_controls_pool
     assert set(_NEUTRAL_OPENERS) <= set(NEUTRAL_SENTENCES)
     assert not set(_NEUTRAL_OPENERS) & set(NEUTRAL_SENTENCES[:3])
     assert not any(eval_awareness(s) for s in _NEUTRAL_OPENERS)
+
+
+def test_the_corpus_code_still_builds_the_corpus_the_shipped_base_was_trained_on() -> None:
+    # A family added to a split the corpus covers, or a change to how responses are written, would describe a
+    # corpus the shipped base never saw: its manifest's corpus hash is the check.
+    from training_stages.shipped_base import corpus_hash
+
+    manifest = read_manifest()
+    assert corpus_hash(BaseStageConfig.model_validate(manifest["base_config"])) == manifest["corpus_sha256"]

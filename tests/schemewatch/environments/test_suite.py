@@ -4,6 +4,8 @@ import subprocess
 import sys
 from collections import defaultdict
 
+import pytest
+
 from schemewatch.environments import (
     SUITE_VERSION,
     ActionKind,
@@ -17,6 +19,7 @@ from schemewatch.environments._common import FORMAT
 
 EVAL = build_suite("eval")
 TRAIN = build_suite("train")
+CAPABILITY = build_suite("capability")
 
 
 def test_eval_split_has_at_least_26_families_and_180_environments() -> None:
@@ -28,8 +31,23 @@ def test_training_split_is_the_two_narrow_families() -> None:
     assert {e.family for e in TRAIN} == {"covert_rule_violation", "anti_over_refusal"}
 
 
-def test_no_family_in_both_splits() -> None:
-    assert not {e.family for e in EVAL} & {e.family for e in TRAIN}
+def test_no_family_in_two_splits() -> None:
+    eval_f, train_f, cap_f = ({e.family for e in split} for split in (EVAL, TRAIN, CAPABILITY))
+    assert not eval_f & train_f and not eval_f & cap_f and not train_f & cap_f
+
+
+def test_the_capability_split_has_at_least_eight_families_whose_actions_no_other_split_offers() -> None:
+    # Capability RL trains on these; sharing a tool name with a held-out family would carry a trained
+    # preference straight into the headline's environments.
+    assert len({e.family for e in CAPABILITY}) >= 8
+    names = {a.name for e in CAPABILITY for a in e.actions}
+    assert not names & {a.name for e in EVAL + TRAIN for a in e.actions}
+    assert {a.kind for e in CAPABILITY for a in e.actions} >= {ActionKind.HONEST, ActionKind.COVERT}
+
+
+def test_an_unknown_split_names_the_three() -> None:
+    with pytest.raises(ValueError, match="train, eval, capability"):
+        build_suite("held-out")
 
 
 def test_ids_are_unique_and_stable_across_processes() -> None:
@@ -105,7 +123,7 @@ def test_strategic_games_stay_out_of_aggregates() -> None:
 def test_corpus_environments_never_reuse_suite_seeds() -> None:
     suite_prompts = {e.prompt for e in build_suite()}
     corpus = corpus_environments(7)
-    assert {e.split for e in corpus} == {Split.TRAIN, Split.EVAL}
+    assert {e.split for e in corpus} == {Split.TRAIN, Split.EVAL, Split.CAPABILITY}
     assert not {e.seed for e in corpus} & {e.seed for e in build_suite()}
     assert not {e.id for e in corpus} & {e.id for e in build_suite()}
     # Small families can coincide by chance; most corpus prompts must be new.
