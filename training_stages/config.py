@@ -150,7 +150,7 @@ class CapabilityReward(_Strict):
 
 
 class CapabilityConfig(_Strict):
-    """Capability RL stages 1…N: outcome-only reward on broad tasks (fresh seeds, all families)."""
+    """Capability RL stages 1…N: outcome-only reward on broad tasks (fresh seeds, train and eval families)."""
 
     stages: int = Field(3, ge=0, le=50)
     # Measured from the shipped base v2 (as-rl at 3.7% covert, citation 91%; seed 0, 910 samples, 16 prompts × 8
