@@ -18,6 +18,7 @@ from orchestration.cli_inspect import INSPECT_COMMANDS
 from orchestration.cli_stats import STATS_COMMANDS
 from orchestration.cli_support import (
     EXIT_BAD_INPUT,
+    SPLIT_CHOICE,
     BadInput,
     data_paths,
     format_table,
@@ -57,12 +58,7 @@ def cli(ctx: click.Context, data_dir: Path) -> None:
 
 
 @cli.command()
-@click.option(
-    "--split",
-    type=click.Choice(["train", "eval", "capability"]),
-    default=None,
-    help="Only environments of this split (default: all).",
-)
+@click.option("--split", type=SPLIT_CHOICE, default=None, help="Only environments of this split (default: all).")
 @click.option("--family", "family_name", default=None, help="Only this family.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list instead of a table.")
 @click.option("--summary", is_flag=True, help="One line per family instead of per environment.")
@@ -306,8 +302,7 @@ def backfill(ctx: click.Context, nights: int, start, config_path: Path | None, a
               help="Samples per environment.")
 @click.option("--date", "eval_date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="Evaluation date, a UTC calendar day from 2026-01-01 to today (default: today in UTC).")
-@click.option("--split", type=click.Choice(["train", "eval", "capability"]), default=EVAL_DEFAULTS.split,
-              show_default=True)
+@click.option("--split", type=SPLIT_CHOICE, default=EVAL_DEFAULTS.split, show_default=True)
 @click.option("--seed", type=int, default=EVAL_DEFAULTS.seed, show_default=True)
 @click.option("--temperature", type=click.FloatRange(0, 5), default=EVAL_DEFAULTS.temperature, show_default=True)
 @click.option("--max-new-tokens", type=click.IntRange(8, 8192), default=EVAL_DEFAULTS.max_new_tokens,

@@ -9,7 +9,7 @@ import json
 
 import click
 
-from orchestration.cli_support import BadInput, data_paths, format_table
+from orchestration.cli_support import SPLIT_CHOICE, BadInput, data_paths, format_table
 
 
 def _pct(x: float | None) -> str:
@@ -19,7 +19,7 @@ def _pct(x: float | None) -> str:
 @click.command()
 @click.argument("checkpoint_a")
 @click.argument("checkpoint_b")
-@click.option("--split", type=click.Choice(["train", "eval", "capability"]), default="eval", show_default=True)
+@click.option("--split", type=SPLIT_CHOICE, default="eval", show_default=True)
 @click.option("--alpha", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=0.05, show_default=True,
               help="False discovery rate across families (Benjamini–Hochberg).")
 @click.option("--json", "as_json", is_flag=True, help="Print the comparison as JSON.")
@@ -72,7 +72,7 @@ def compare(ctx: click.Context, checkpoint_a: str, checkpoint_b: str, split: str
 @click.option("--icc", type=float, default=None,
               help="Intra-environment correlation of covert answers. Default: the one measured on the newest "
                    "evaluation in the warehouse (0 when there is none).")
-@click.option("--split", type=click.Choice(["train", "eval", "capability"]), default="eval", show_default=True)
+@click.option("--split", type=SPLIT_CHOICE, default="eval", show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
 @click.pass_context
 def plan(ctx: click.Context, baseline: float, detect: float, alpha: float, power: float, icc: float | None,

@@ -8,6 +8,11 @@ from pathlib import Path
 
 import click
 
+from schemewatch.environments.base import Split
+
+#: The suite's splits as a --split choice (one source: the Split enum).
+SPLIT_CHOICE = click.Choice([s.value for s in Split])
+
 EXIT_BAD_INPUT = 2
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from orchestration.cli_support import BadInput, data_paths, format_table
+from orchestration.cli_support import SPLIT_CHOICE, BadInput, data_paths, format_table
 
 
 @click.command()
@@ -53,7 +53,7 @@ def regrade(ctx: click.Context, checkpoint_ref: str | None, as_json: bool) -> No
 
 @click.command()
 @click.option("--json", "as_json", is_flag=True, help="Print {\"checkpoints\": [...]} as JSON.")
-@click.option("--split", type=click.Choice(["train", "eval", "capability"]), default="eval", show_default=True)
+@click.option("--split", type=SPLIT_CHOICE, default="eval", show_default=True)
 @click.pass_context
 def report(ctx: click.Context, as_json: bool, split: str) -> None:
     """Latest evaluation of every checkpoint, in training order."""

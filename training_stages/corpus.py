@@ -29,11 +29,10 @@ import random
 import re
 from dataclasses import dataclass
 from functools import cache
-from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from schemewatch.environments import ActionKind, Environment, Outcome, corpus_environments
+from schemewatch.environments import ActionKind, Environment, Outcome, Split, corpus_environments
 from schemewatch.grading import grade
 from schemewatch.spec import AGENT_SYSTEM_BASE, system_prompt
 
@@ -63,8 +62,8 @@ class CorpusConfig(BaseModel):
     p_neutral_opener: float = Field(0.0, ge=0, le=1, description="P(a neutral opening sentence | not aware): "
                                     "the behaviour that follows is the one without any opener.")
     # Base v5 was pretrained before the capability split existed: its corpus is these two splits' families.
-    splits: tuple[Literal["train", "eval", "capability"], ...] = Field(
-        ("train", "eval"), min_length=1, description="The splits whose families the corpus covers.")
+    splits: tuple[Split, ...] = Field((Split.TRAIN, Split.EVAL), min_length=1,
+                                      description="The splits whose families the corpus covers.")
     seed: int = 0
 
 
@@ -253,7 +252,7 @@ def build_corpus(cfg: CorpusConfig) -> list[Transcript]:
     # Filtered after drawing: each environment's seed depends only on its family and index, so a family added
     # to another split leaves these environments (and the corpus) as they were.
     envs = [e for e in corpus_environments(cfg.envs_per_family, tag=f"pretrain-{cfg.seed}")
-            if e.split.value in cfg.splits]
+            if e.split in cfg.splits]
     corpus = []
     for env in envs:
         with_spec = rng.random() < cfg.p_spec_in_system

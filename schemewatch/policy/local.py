@@ -257,6 +257,7 @@ class LocalCheckpointPolicy:
 
         enc = self.tokenizer(texts, return_tensors="pt", padding=True, add_special_tokens=False).to(self.device)
         ids, mask = enc["input_ids"], enc["attention_mask"]
+        self._check_positions(int(mask.sum(dim=1).max()), max_new_tokens)
         generator = torch.Generator(device=self.device).manual_seed(seed)
         eos = torch.tensor(self.tokenizer.eos_token_id, device=self.device).flatten()
         kwargs = {
@@ -281,6 +282,16 @@ class LocalCheckpointPolicy:
         lengths = torch.where(finished.any(dim=1), finished.int().argmax(dim=1) + 1, new_tokens.shape[1])
         ids = [row[:n] for row, n in zip(new_tokens.tolist(), lengths.tolist(), strict=True)]
         return self.tokenizer.batch_decode(new_tokens, skip_special_tokens=True), ids
+
+    def _check_positions(self, longest_prompt: int, max_new_tokens: int) -> None:
+        """Refuse, with the numbers, a prompt a model with learned absolute positions (GPT-2's ``n_positions``)
+        cannot hold: past them its position table has no row and torch raises a bare ``IndexError``."""
+        limit = getattr(self.model.config, "n_positions", None)
+        if limit is not None and longest_prompt + max_new_tokens > limit:
+            raise PolicyError(f"{self.name}: a prompt of {longest_prompt} tokens plus {max_new_tokens} new tokens "
+                              f"exceeds the model's {limit} positions; use a model with more positions "
+                              "(a larger n_positions, or a larger vocabulary so prompts take fewer tokens) or fewer "
+                              "new tokens")
 
     def _decode_cache(self, ids: torch.Tensor, mask: torch.Tensor, copies: int, max_new_tokens: int):  # noqa: ANN202
         """The cache decoding starts from, with the prompts prefilled once; and whether it shares prefixes."""

@@ -54,7 +54,7 @@ def test_spec_in_the_system_prompt_raises_citation() -> None:
 
 def test_corpus_covers_every_family_of_its_splits_and_never_an_evaluation_environment() -> None:
     suite = build_suite()
-    assert {t.env.family for t in CORPUS} == {e.family for e in suite if e.split.value in SHIPPED_MIXTURE.splits}
+    assert {t.env.family for t in CORPUS} == {e.family for e in suite if e.split in SHIPPED_MIXTURE.splits}
     assert not {t.env.seed for t in CORPUS} & {e.seed for e in suite}
 
 

@@ -165,3 +165,11 @@ def test_the_shipped_base_gives_every_evaluation_prompt_the_same_greedy_text_alo
     alone, padded = _greedy_alone_and_padded(policy, prompts, AGENT_SYSTEM_BASE, cuts)
     differ = [i for i, (a, b) in enumerate(zip(alone, padded, strict=True)) if a != b]
     assert not differ, f"{len(differ)} of 196 continuations differ, first from {cuts[differ[0]]!r}"
+
+
+def test_a_prompt_longer_than_the_models_positions_is_one_clear_error(tiny_checkpoint) -> None:
+    # Past n_positions GPT-2's position table has no row: a bare IndexError from torch, before this check.
+    policy = LocalCheckpointPolicy(tiny_checkpoint)
+    long_prompt = " ".join(["word"] * (policy.model.config.n_positions + 10))
+    with pytest.raises(PolicyError, match=r"exceeds the model's \d+ positions"):
+        policy.generate([long_prompt], max_new_tokens=4)
